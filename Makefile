@@ -1,0 +1,115 @@
+# Alcove build.  `make` builds build/alcove; `make check` runs every test
+# suite on SQLite and PostgreSQL; `make demo` serves a demo practice.
+# Every dependency comes from a Debian package through pkg-config.
+
+.POSIX:
+.SUFFIXES:
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+PKGS    = libmicrohttpd gnutls sqlite3 libpq libsodium inih jansson libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	  -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith \
+	  -Wcast-qual -Wwrite-strings -Wundef -Wno-unused-parameter
+HARDEN  = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -pthread $(WARN) \
+	  -Isrc -Ibuild/gen $(PKG_CFLAGS)
+CFLAGS_release = -O2 -g $(HARDEN)
+CFLAGS_asan    = -O1 -g -fno-omit-frame-pointer \
+	  -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS_release = -pie -Wl,-z,relro,-z,now
+LDFLAGS_asan    = -fsanitize=address,undefined
+
+SRC   := $(shell find src -name '*.c' | sort)
+LIBSRC := $(filter-out src/cli/main.c,$(SRC))
+HDRS  := $(shell find src -name '*.h')
+TEMPLATES := $(shell find templates -name '*.html' | sort)
+STATIC := $(shell find static -type f | sort)
+MIGRATIONS := $(shell find src/db/migrations -name '*.sql' | sort)
+GEN   = build/gen/templates.c build/gen/static_assets.c build/gen/migrations.c
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(filter-out tests/unit/testlib.c,$(wildcard tests/unit/test_*.c)))
+
+all: build/alcove
+
+# --- generated code --------------------------------------------------------
+
+build/tools/%: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
+
+build/gen/templates.c: build/tools/tmplc $(TEMPLATES)
+	@mkdir -p $(@D)
+	build/tools/tmplc -o $@ -H build/gen/templates.h -r templates $(TEMPLATES)
+build/gen/templates.h: build/gen/templates.c
+
+build/gen/static_assets.c: build/tools/embed $(STATIC)
+	@mkdir -p $(@D)
+	build/tools/embed -o $@ -s static_assets -p static/ $(STATIC)
+
+build/gen/migrations.c: build/tools/embed $(MIGRATIONS)
+	@mkdir -p $(@D)
+	build/tools/embed -o $@ -s migrations -p src/db/migrations/ $(MIGRATIONS)
+
+# --- objects: build/<variant>/obj/... for variant release and asan ----------
+
+define variant
+build/$(1)/obj/%.o: %.c $(HDRS) build/gen/templates.h
+	@mkdir -p $$(@D)
+	$$(CC) $$(BASE_CFLAGS) $$(CFLAGS_$(1)) -c -o $$@ $$<
+
+OBJ_$(1) := $$(patsubst %.c,build/$(1)/obj/%.o,$$(LIBSRC) $$(GEN))
+
+build/$(1)/libalcove.a: $$(OBJ_$(1))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+build/$(1)/alcove: build/$(1)/obj/src/cli/main.o build/$(1)/libalcove.a
+	$$(CC) $$(LDFLAGS_$(1)) -pthread -o $$@ $$^ $$(PKG_LIBS)
+
+build/$(1)/tests/%: tests/unit/%.c tests/unit/testlib.c tests/unit/testlib.h build/$(1)/libalcove.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(BASE_CFLAGS) $$(CFLAGS_$(1)) -Itests/unit -o $$@ $$< \
+		tests/unit/testlib.c build/$(1)/libalcove.a $$(LDFLAGS_$(1)) \
+		$$(PKG_LIBS) $$(shell pkg-config --libs cmocka)
+endef
+$(eval $(call variant,release))
+$(eval $(call variant,asan))
+
+build/alcove: build/release/alcove
+	cp build/release/alcove $@
+
+unit-tests: $(addprefix build/asan/tests/,$(UNIT_TESTS))
+test-binaries: build/asan/alcove unit-tests
+
+# --- the commands in the README --------------------------------------------
+
+deps:
+	scripts/install-deps
+
+demo: deps
+	$(MAKE) build/alcove
+	scripts/demo
+
+check: deps
+	$(MAKE) test-binaries build/alcove
+	tests/run
+
+bench: deps
+	$(MAKE) build/alcove
+	bench/run
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+		--inline-suppr --suppress=missingIncludeSystem -Isrc src tools
+
+install: build/alcove
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 build/alcove $(DESTDIR)$(PREFIX)/bin/alcove
+
+clean:
+	rm -rf build
+
+.PHONY: all deps demo check bench lint install clean unit-tests test-binaries
