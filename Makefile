@@ -2,10 +2,9 @@
 # suite on SQLite and PostgreSQL; `make demo` serves a demo practice.
 # Every dependency comes from a Debian package through pkg-config.
 
-.POSIX:
 .SUFFIXES:
 
-CC      ?= cc
+CC      = cc
 PREFIX  ?= /usr/local
 PKGS    = libmicrohttpd gnutls sqlite3 libpq libsodium inih jansson libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -1,7 +1,7 @@
 /*
  * embed.h - files compiled into the binary at build time.
  *
- * tools/embed turns files into C arrays (build/gen/*.c), so the single
+ * tools/embed turns files into C arrays (build/gen/...), so the single
  * `alcove` binary carries its stylesheets, scripts, icons and database
  * migrations and never reads them from disk.  Tables are sorted by name.
  */

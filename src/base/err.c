@@ -21,6 +21,7 @@ alc_strerror(int code)
 	case ALC_ECRYPTO: return "cryptographic error";
 	case ALC_ETOOBIG: return "too large";
 	case ALC_ECONFLICT: return "conflict";
+	case ALC_EAUTH: return "sign-in required";
 	default: return "error";
 	}
 }

@@ -26,6 +26,7 @@ enum {
 	ALC_ECRYPTO = -10,   /* cryptographic failure (bad tag, bad key) */
 	ALC_ETOOBIG = -11,   /* input exceeds a limit */
 	ALC_ECONFLICT = -12, /* concurrent modification or scheduling conflict */
+	ALC_EAUTH = -13,     /* not signed in (or the session ended) */
 };
 
 struct alc_err {

@@ -93,7 +93,7 @@ int db_prepare(struct db_conn *c, struct db_stmt **out, const char *sql);
 int db_bind_i64(struct db_stmt *s, int idx, int64_t v);
 int db_bind_text(struct db_stmt *s, int idx, const char *v); /* NULL: NULL */
 int db_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n);
-int db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n);
+int db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n); /* p NULL: NULL */
 int db_bind_null(struct db_stmt *s, int idx);
 /* Executes on the first call, then advances: DB_ROW while rows remain,
  * DB_DONE at the end, negative ALC_E* on error. */

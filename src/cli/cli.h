@@ -1,0 +1,40 @@
+/*
+ * cli.h - the `alcove` command's subcommands and their shared helpers.
+ *
+ * Conventions for every subcommand: `--help` prints usage on stdout and
+ * exits 0; a usage error prints one line on stderr and exits 2; a failure
+ * prints one line "alcove: ..." on stderr and exits 1; success exits 0.
+ * Subcommands return the exit code; only main() calls exit.
+ */
+#ifndef ALC_CLI_H
+#define ALC_CLI_H
+
+#include "base/config.h"
+
+#include <stddef.h>
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct db;
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* Prints "alcove: <msg>" on stderr and returns EXIT_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "alcove <cmd>: <msg>" plus a hint to use --help; EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The --data/--config pair every subcommand accepts, resolved to a loaded
+ * configuration (ALCOVE_CONFIG names the file when neither is given). */
+int cli_load_config(struct config *cfg, const char *data, const char *file);
+/* out = dir + suffix; -1 (with a message printed) if it does not fit. */
+int cli_path(char *out, size_t outsz, const char *dir, const char *suffix);
+/* Opens the configured database (does not migrate). */
+int cli_open_db(const struct config *cfg, struct db **db);
+
+#endif

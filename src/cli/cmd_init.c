@@ -1,0 +1,373 @@
+/*
+ * cmd_init.c - `alcove init`: a new data directory, ready to serve.
+ *
+ * Creates, in order: the data directory (0700), the master key file
+ * outside it (0600), alcove.ini, a self-signed TLS certificate, the
+ * database with every migration, and the practice with its owner.  If a
+ * step fails, what this run created is removed again, so the command can
+ * simply be run again once the problem is fixed.
+ */
+#include "cli/cli.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "core/practice/practice.h"
+#include "crypto/keyfile.h"
+#include "crypto/password.h"
+#include "crypto/random.h"
+#include "crypto/tlscert.h"
+#include "db/db.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define PW_MIN_CHARS 15 /* NIST SP 800-63B for an account without MFA */
+
+struct init_opts {
+	const char *data, *practice, *email, *owner_name, *engine, *conninfo;
+	const char *key_file, *hostname;
+	int password_stdin, port;
+};
+
+static const char init_help[] =
+    "usage: alcove init --data DIR --practice NAME --owner-email EMAIL [options]\n\n"
+    "Creates a new Alcove installation in DIR: configuration (DIR/alcove.ini),\n"
+    "database, TLS certificate (DIR/tls/), master key file, the practice and\n"
+    "its owner account.\n\n"
+    "  --data DIR            data directory to create (must not hold alcove.ini)\n"
+    "  --practice NAME       the practice's name\n"
+    "  --owner-email EMAIL   the owner's e-mail address (their sign-in name)\n"
+    "  --owner-name NAME     the owner's name as shown in the app\n"
+    "  --password-stdin      read the owner's password from standard input\n"
+    "                        (otherwise: asked on a terminal, or generated and\n"
+    "                        printed once)\n"
+    "  --engine ENGINE       sqlite (default) or postgres\n"
+    "  --pg-conninfo STR     libpq connection string for postgres\n"
+    "  --key-file PATH       master key file (default: DIR-master.key, beside\n"
+    "                        the data directory, never inside it)\n"
+    "  --hostname HOST       name in the TLS certificate (default: localhost)\n"
+    "  --port N              HTTPS port to configure (default: 8443)\n";
+
+static int
+parse_init(int argc, char **argv, struct init_opts *o)
+{
+	static const struct option longopts[] = {
+		{"data", required_argument, NULL, 'd'},
+		{"practice", required_argument, NULL, 'p'},
+		{"owner-email", required_argument, NULL, 'e'},
+		{"owner-name", required_argument, NULL, 'n'},
+		{"password-stdin", no_argument, NULL, 's'},
+		{"engine", required_argument, NULL, 'E'},
+		{"pg-conninfo", required_argument, NULL, 'c'},
+		{"key-file", required_argument, NULL, 'k'},
+		{"hostname", required_argument, NULL, 'H'},
+		{"port", required_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->engine = "sqlite";
+	o->hostname = "localhost";
+	o->port = 8443;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': o->data = optarg; break;
+		case 'p': o->practice = optarg; break;
+		case 'e': o->email = optarg; break;
+		case 'n': o->owner_name = optarg; break;
+		case 's': o->password_stdin = 1; break;
+		case 'E': o->engine = optarg; break;
+		case 'c': o->conninfo = optarg; break;
+		case 'k': o->key_file = optarg; break;
+		case 'H': o->hostname = optarg; break;
+		case 'P': o->port = atoi(optarg); break;
+		case 'h': fputs(init_help, stdout); return -1;
+		default:
+			return cli_usage_error("init", "unknown or incomplete "
+			    "option \"%s\"", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("init", "unexpected argument \"%s\"",
+		    argv[optind]);
+	if (o->data == NULL || o->practice == NULL || o->email == NULL)
+		return cli_usage_error("init", "--data, --practice and "
+		    "--owner-email are required");
+	if (db_engine_parse(o->engine) < 0)
+		return cli_usage_error("init", "--engine must be sqlite or "
+		    "postgres");
+	if (db_engine_parse(o->engine) == DB_POSTGRES && o->conninfo == NULL)
+		return cli_usage_error("init", "--engine postgres needs "
+		    "--pg-conninfo");
+	if (o->port < 1 || o->port > 65535)
+		return cli_usage_error("init", "--port must be 1 to 65535");
+	if (!practice_email_ok(o->email))
+		return cli_usage_error("init", "--owner-email \"%s\" is not an "
+		    "e-mail address", o->email);
+	return 0;
+}
+
+/* Reads one line (without its newline) into buf; 0 or -1. */
+static int
+read_line(FILE *f, char *buf, size_t bufsz)
+{
+	size_t n;
+
+	if (fgets(buf, (int)bufsz, f) == NULL)
+		return -1;
+	n = strcspn(buf, "\r\n");
+	if (buf[n] == '\0' && n == bufsz - 1)
+		return -1; /* longer than the buffer */
+	buf[n] = '\0';
+	return 0;
+}
+
+static int
+prompt_hidden(const char *prompt, char *buf, size_t bufsz)
+{
+	struct termios old, quiet;
+	FILE *tty;
+	int rc;
+
+	if ((tty = fopen("/dev/tty", "r+")) == NULL)
+		return -1;
+	fputs(prompt, tty);
+	fflush(tty);
+	tcgetattr(fileno(tty), &old);
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	rc = read_line(tty, buf, bufsz);
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	return rc;
+}
+
+/* Gets the owner's password: stdin, terminal, or generated.
+ * *generated is set when the caller must show it once. */
+static int
+owner_password(const struct init_opts *o, char *pw, size_t pwsz,
+    int *generated)
+{
+	char again[1100];
+	size_t chars;
+	const char *p;
+
+	*generated = 0;
+	if (o->password_stdin) {
+		if (read_line(stdin, pw, pwsz) != 0)
+			return cli_fail("could not read a password from standard "
+			    "input (one line, at most 1024 bytes)");
+	} else if (isatty(STDIN_FILENO)) {
+		if (prompt_hidden("Owner password: ", pw, pwsz) != 0 ||
+		    prompt_hidden("Repeat it: ", again, sizeof(again)) != 0)
+			return cli_fail("could not read the password");
+		if (strcmp(pw, again) != 0) {
+			explicit_bzero(again, sizeof(again));
+			return cli_fail("the two passwords differ; nothing was "
+			    "created");
+		}
+		explicit_bzero(again, sizeof(again));
+	} else {
+		rand_password(pw, pwsz);
+		*generated = 1;
+		return 0;
+	}
+	/* Count characters, not bytes: any Unicode is allowed. */
+	for (chars = 0, p = pw; *p; p++)
+		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	if (chars < PW_MIN_CHARS)
+		return cli_fail("the password must be at least %d characters "
+		    "(a passphrase of a few words is easiest); nothing was "
+		    "created", PW_MIN_CHARS);
+	return 0;
+}
+
+/* DIR-master.key beside DIR, as an absolute path. */
+static char *
+default_key_file(const char *dir_real)
+{
+	size_t n = strlen(dir_real) + sizeof("-master.key");
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s-master.key", dir_real);
+	return p;
+}
+
+static int
+make_dirs(const char *data, char *real)
+{
+	char path[PATH_MAX];
+
+	if (mkdir(data, 0700) != 0 && errno != EEXIST)
+		return cli_fail("cannot create %s: %s", data, strerror(errno));
+	if (realpath(data, real) == NULL)
+		return cli_fail("%s: %s", data, strerror(errno));
+	if (cli_path(path, sizeof(path), real, "/alcove.ini") != 0)
+		return EXIT_FAIL;
+	if (access(path, F_OK) == 0)
+		return cli_fail("%s is already initialised (%s exists)", data,
+		    path);
+	if (cli_path(path, sizeof(path), real, "/tls") != 0)
+		return EXIT_FAIL;
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return cli_fail("cannot create %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* What this run created, to undo on failure. */
+struct created {
+	char ini[PATH_MAX], cert[PATH_MAX], key[PATH_MAX], db[PATH_MAX];
+	char *keyfile;
+	int has_ini, has_cert, has_keyfile, has_db;
+};
+
+static void
+undo(const struct created *c)
+{
+	if (c->has_db) {
+		char wal[PATH_MAX + 8];
+		unlink(c->db);
+		snprintf(wal, sizeof(wal), "%s-wal", c->db);
+		unlink(wal);
+		snprintf(wal, sizeof(wal), "%s-shm", c->db);
+		unlink(wal);
+	}
+	if (c->has_cert) {
+		unlink(c->cert);
+		unlink(c->key);
+	}
+	if (c->has_ini)
+		unlink(c->ini);
+	if (c->has_keyfile)
+		unlink(c->keyfile);
+}
+
+static int
+write_files(const struct init_opts *o, const char *real, struct created *cr)
+{
+	struct config_init ci;
+	struct alc_err err;
+	unsigned char key[KEYFILE_KEY_BYTES];
+
+	cr->keyfile = o->key_file ? strdup(o->key_file) : default_key_file(real);
+	if (cr->keyfile == NULL)
+		return cli_fail("out of memory");
+	if (access(cr->keyfile, F_OK) == 0) {
+		/* Reuse a key left by an earlier attempt, if it is sound. */
+		if (keyfile_load(cr->keyfile, key, &err) != 0)
+			return cli_fail("%s", err.msg);
+		crypto_wipe(key, sizeof(key));
+	} else if (keyfile_create(cr->keyfile, &err) != 0)
+		return cli_fail("%s", err.msg);
+	else
+		cr->has_keyfile = 1;
+	memset(&ci, 0, sizeof(ci));
+	ci.engine = o->engine;
+	ci.conninfo = o->conninfo;
+	ci.master_key_file = cr->keyfile;
+	ci.port = o->port;
+	if (cli_path(cr->ini, sizeof(cr->ini), real, "/alcove.ini") != 0 ||
+	    cli_path(cr->cert, sizeof(cr->cert), real, "/tls/cert.pem") != 0 ||
+	    cli_path(cr->key, sizeof(cr->key), real, "/tls/key.pem") != 0)
+		return EXIT_FAIL;
+	if (config_write_initial(cr->ini, &ci, &err) != 0)
+		return cli_fail("%s", err.msg);
+	cr->has_ini = 1;
+	if (access(cr->cert, F_OK) != 0) {
+		if (tlscert_generate(cr->cert, cr->key, o->hostname, &err) != 0)
+			return cli_fail("%s", err.msg);
+		cr->has_cert = 1;
+	}
+	return 0;
+}
+
+static int
+create_practice(const struct init_opts *o, const struct config *cfg,
+    const char *pw, struct created *cr)
+{
+	struct practice_setup ps;
+	char hash[PW_HASH_SIZE];
+	struct alc_err err;
+	struct db *db = NULL;
+	int64_t pid;
+	int rc;
+
+	if (db_engine_parse(cfg->database.engine) == DB_SQLITE) {
+		if (cli_path(cr->db, sizeof(cr->db), cfg->database.path, "") != 0)
+			return EXIT_FAIL;
+		cr->has_db = access(cr->db, F_OK) != 0;
+	}
+	if ((rc = cli_open_db(cfg, &db)) != 0)
+		return rc;
+	if (db_migrate(db, NULL, &err) != 0) {
+		db_close(db);
+		return cli_fail("migrating the database: %s", err.msg);
+	}
+	if (pw_hash(pw, hash) != 0) {
+		db_close(db);
+		return cli_fail("could not hash the password");
+	}
+	memset(&ps, 0, sizeof(ps));
+	ps.name = o->practice;
+	ps.owner_email = o->email;
+	ps.owner_name = o->owner_name;
+	ps.owner_pw_hash = hash;
+	rc = practice_create(db, &ps, &pid, &err);
+	db_close(db);
+	if (rc != 0)
+		return cli_fail("%s", err.user);
+	return 0;
+}
+
+int
+cmd_init(int argc, char **argv)
+{
+	struct init_opts o;
+	struct created cr;
+	struct config cfg;
+	char real[PATH_MAX], pw[1100];
+	int rc, generated;
+
+	if ((rc = parse_init(argc, argv, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	memset(&cr, 0, sizeof(cr));
+	if (crypto_init() != 0)
+		return cli_fail("libsodium could not be initialised");
+	if ((rc = make_dirs(o.data, real)) != 0 ||
+	    (rc = owner_password(&o, pw, sizeof(pw), &generated)) != 0)
+		goto out;
+	if ((rc = write_files(&o, real, &cr)) != 0 ||
+	    (rc = cli_load_config(&cfg, real, NULL)) != 0)
+		goto out;
+	rc = create_practice(&o, &cfg, pw, &cr);
+	config_free(&cfg);
+	if (rc != 0)
+		goto out;
+	printf("Created %s for \"%s\".\n", real, o.practice);
+	printf("Master key: %s (keep it safe and out of backups of %s)\n",
+	    cr.keyfile, real);
+	printf("Start it:   alcove serve --data %s\n", real);
+	printf("Then open:  https://%s:%d/login\n", o.hostname, o.port);
+	printf("Sign in as: %s\n", o.email);
+	if (generated)
+		printf("Owner password (shown once): %s\n", pw);
+out:
+	if (rc != 0)
+		undo(&cr);
+	explicit_bzero(pw, sizeof(pw));
+	free(cr.keyfile);
+	return rc;
+}

@@ -1,0 +1,99 @@
+/*
+ * page.c - the layout around every page, hashed asset URLs, error pages.
+ */
+#include "web/page.h"
+#include "web/http.h"
+#include "web/views.h"
+#include "base/arena.h"
+#include "base/embed.h"
+#include "base/err.h"
+#include "templates.h"
+
+#include <string.h>
+
+const char *
+page_asset_href(struct req *r, const char *name)
+{
+	const struct embedded_file *f;
+	const char *dot;
+
+	f = embed_find(static_assets, static_assets_count, name);
+	if (f == NULL)
+		return NULL;
+	/* "css/alcove.css" -> "/static/css/alcove.<hash>.css" */
+	dot = strrchr(name, '.');
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return arena_printf(r->arena, "/static/%s.%s", name, f->hash);
+	return arena_printf(r->arena, "/static/%.*s.%s%s", (int)(dot - name),
+	    name, f->hash, dot);
+}
+
+int
+page_send(struct req *r, int status, const char *title,
+    const struct buf *body)
+{
+	struct layout_view v;
+
+	if (buf_failed(body))
+		return ALC_ENOMEM;
+	memset(&v, 0, sizeof(v));
+	v.title = title;
+	v.css_href = page_asset_href(r, "css/alcove.css");
+	v.print_css_href = page_asset_href(r, "css/print.css");
+	v.js_href = page_asset_href(r, "js/alcove.js");
+	v.body = buf_cstr(body);
+	r->status = status;
+	r->content_type = "text/html; charset=utf-8";
+	buf_reset(&r->out);
+	tmpl_layout(&r->out, &v);
+	return buf_failed(&r->out) ? ALC_ENOMEM : 0;
+}
+
+struct status_text {
+	int status;
+	const char *title, *message;
+};
+
+static const struct status_text statuses[] = {
+	{400, "Bad request", "The request could not be understood. If you "
+	    "followed a link, go back and try again."},
+	{403, "Not allowed", "Your account does not have access to this page. "
+	    "If you need it for your work, ask your practice administrator."},
+	{404, "Page not found", "There is no page at this address. Check the "
+	    "address, or start again from the home page."},
+	{405, "Not allowed here", "This page cannot be used that way."},
+	{413, "Too large", "What you sent is larger than this server accepts. "
+	    "Try a smaller file or less text."},
+	{431, "Request too large", "Your browser sent more data than this "
+	    "server accepts. Clearing this site's cookies may help."},
+	{500, "Something went wrong", "The server could not finish your "
+	    "request. Nothing was changed. Please try again; if it keeps "
+	    "happening, give your administrator the reference below."},
+	{503, "Temporarily unavailable", "The server is busy or restarting. "
+	    "Please try again in a moment."},
+};
+
+void
+page_error(struct req *r, int status)
+{
+	const struct status_text *st = &statuses[6]; /* 500 */
+	struct error_view v;
+	struct buf body;
+	size_t i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (statuses[i].status == status)
+			st = &statuses[i];
+	memset(&v, 0, sizeof(v));
+	v.status = status;
+	v.title = st->title;
+	v.message = st->message;
+	v.request_id = r->rid;
+	buf_init(&body, r->arena);
+	tmpl_errors_error(&body, &v);
+	if (page_send(r, status, st->title, &body) != 0) {
+		/* Out of memory: a minimal page rather than none. */
+		r->out.failed = 0;
+		resp_text(r, status, "text/plain; charset=utf-8", st->title);
+	}
+}
