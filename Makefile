@@ -57,7 +57,8 @@ build/gen/migrations.c: build/tools/embed $(MIGRATIONS)
 define variant
 build/$(1)/obj/%.o: %.c $(HDRS) build/gen/templates.h
 	@mkdir -p $$(@D)
-	$$(CC) $$(BASE_CFLAGS) $$(CFLAGS_$(1)) -c -o $$@ $$<
+	@echo "  CC [$(1)] $$<"
+	@$$(CC) $$(BASE_CFLAGS) $$(CFLAGS_$(1)) -c -o $$@ $$<
 
 OBJ_$(1) := $$(patsubst %.c,build/$(1)/obj/%.o,$$(LIBSRC) $$(GEN))
 

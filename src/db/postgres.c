@@ -159,16 +159,19 @@ pg_disconnect(struct db_conn *c)
 }
 
 /* libpq sockets are non-blocking underneath, so PQconsumeInput only reads
- * what is already there: a terminated backend's error and EOF. */
+ * what is already there.  A terminated backend leaves an error message and
+ * then EOF: the first read takes the message, a second one meets the EOF
+ * (and marks the connection bad).  On a healthy idle connection both reads
+ * find nothing and cost two system calls. */
 static int
 pg_broken(const struct db_conn *c)
 {
 	PGconn *h = h_of(c);
+	int i;
 
-	if (PQstatus(h) != CONNECTION_OK)
-		return 1;
-	if (PQconsumeInput(h) == 0)
-		return 1;
+	for (i = 0; i < 2; i++)
+		if (PQstatus(h) != CONNECTION_OK || PQconsumeInput(h) == 0)
+			return 1;
 	return PQstatus(h) != CONNECTION_OK;
 }
 
@@ -542,12 +545,23 @@ pg_col_blob(struct db_stmt *s, int col, size_t *len)
 	return ps->blobs[col];
 }
 
+/* PQcmdTuples also counts the rows a SELECT returned: only count writes. */
 static int64_t
 pg_changes(struct db_stmt *s)
 {
+	static const char *const writes[] = {"INSERT ", "UPDATE ", "DELETE ",
+	    "MERGE "};
 	struct pg_stmt *ps = ps_of(s);
+	const char *tag;
+	size_t i;
 
-	return ps->res ? strtoll(PQcmdTuples(ps->res), NULL, 10) : 0;
+	if (ps->res == NULL)
+		return 0;
+	tag = PQcmdStatus(ps->res);
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
+		if (strncmp(tag, writes[i], strlen(writes[i])) == 0)
+			return strtoll(PQcmdTuples(ps->res), NULL, 10);
+	return 0;
 }
 
 const struct db_ops db_postgres_ops = {

@@ -75,7 +75,7 @@ static const char SQL_CLAIM_SQLITE[] = CLAIM_HEAD CLAIM_TAIL;
 static const char SQL_CLAIM_PG[] = CLAIM_HEAD " FOR UPDATE SKIP LOCKED"
 	CLAIM_TAIL;
 
-#define GUARD " WHERE id = ? AND (? IS NOT NULL OR locked_by = ?)" \
+#define GUARD " WHERE id = ? AND status = 'running' AND locked_by = ?" \
 	" AND attempts = ?"
 /* All three take (time, error, now, guard...); done keeps the error of
  * earlier attempts unless given one (it is always given NULL). */

@@ -7,6 +7,7 @@
 #include "web/http.h"
 #include "base/arena.h"
 #include "base/err.h"
+#include "core/users/users.h"
 
 int
 authz_check(struct req *r, enum action a)
@@ -15,8 +16,7 @@ authz_check(struct req *r, enum action a)
 	case ACT_PUBLIC:
 		return 0;
 	case ACT_SIGNED_IN:
-		/* No request carries a user until sign-in exists. */
-		return ALC_EAUTH;
+		return r->sess != NULL ? 0 : ALC_EAUTH;
 	}
 	return ALC_EPERM;
 }

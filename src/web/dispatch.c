@@ -6,6 +6,8 @@
 #include "web/http.h"
 #include "web/page.h"
 #include "web/router.h"
+#include "web/render.h"
+#include "web/session.h"
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -44,6 +46,25 @@ status_of(int rc)
 	}
 }
 
+/* Signed-out visitors go to sign in, and come back afterwards to the page
+ * they asked for (GET only: a form submission cannot be replayed). */
+static void
+redirect_to_login(struct req *r)
+{
+	struct buf loc;
+
+	buf_init(&loc, r->arena);
+	buf_puts(&loc, "/login");
+	if (r->method == HTTP_GET && strcmp(r->path, "/") != 0) {
+		buf_puts(&loc, "?next=");
+		url_encode_component(&loc, r->path);
+	}
+	if (r->session_ended != NULL)
+		buf_printf(&loc, "%cended=%s", r->method == HTTP_GET &&
+		    strcmp(r->path, "/") != 0 ? '&' : '?', r->session_ended);
+	resp_redirect(r, 303, buf_failed(&loc) ? "/login" : buf_cstr(&loc));
+}
+
 void
 dispatch(struct req *r)
 {
@@ -62,12 +83,24 @@ dispatch(struct req *r)
 	case ROUTE_FOUND:
 		break;
 	}
+	if ((rc = web_session_load(r)) != 0) {
+		log_error("session lookup failed", "rid=%s rc=%d", r->rid, rc);
+		dispatch_error(r, status_of(rc));
+		return;
+	}
 	if ((rc = authz_check(r, rt->action)) == ALC_EAUTH) {
-		resp_redirect(r, 303, "/login");
+		redirect_to_login(r);
 		return;
 	}
 	if (rc != 0) {
 		dispatch_error(r, status_of(rc));
+		return;
+	}
+	if (!(r->method & (HTTP_GET | HTTP_HEAD)) && web_csrf_check(r) != 0) {
+		log_warn("csrf token missing or wrong", "rid=%s", r->rid);
+		page_error_msg(r, 403, "This form has expired", "For your "
+		    "security, forms stop working after a while or after you sign "
+		    "out. Go back, reload the page and try again.");
 		return;
 	}
 	if ((rc = rt->handler(r)) != 0) {

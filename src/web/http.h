@@ -24,6 +24,7 @@
 
 struct app;
 struct arena;
+struct session;
 
 enum http_method {
 	HTTP_GET = 1 << 0, HTTP_HEAD = 1 << 1, HTTP_POST = 1 << 2,
@@ -56,6 +57,15 @@ struct req {
 	char addr[48];    /* client address as text */
 	int64_t started_ns;
 	struct buf body;  /* raw request body */
+
+	/* The signed-in user's session (NULL when signed out), and why a
+	 * session the browser presented had ended ("idle", ...), if it had. */
+	struct session *sess;
+	const char *session_ended;
+
+	/* Messages for the top of the page (page_flash). */
+	const char *flash_kind[4], *flash_text[4];
+	size_t nflash;
 
 	/* Route parameters (":id" segments, and "*" for the rest). */
 	const char *param_name[REQ_MAX_PARAMS];

@@ -3,10 +3,12 @@
  */
 #include "web/page.h"
 #include "web/http.h"
+#include "web/session.h"
 #include "web/views.h"
 #include "base/arena.h"
 #include "base/embed.h"
 #include "base/err.h"
+#include "core/users/users.h"
 #include "templates.h"
 
 #include <string.h>
@@ -28,6 +30,58 @@ page_asset_href(struct req *r, const char *name)
 	    name, f->hash, dot);
 }
 
+/* The app navigation for a signed-in user; the current page marked. */
+static const struct nav_item nav_all[] = {
+	{"Home", "/home", 0},
+	{"Your sessions", "/account/sessions", 0},
+};
+#define NNAV (sizeof(nav_all) / sizeof(nav_all[0]))
+
+static void
+layout_user(struct req *r, struct layout_view *v)
+{
+	struct nav_item *nav;
+	size_t i;
+
+	v->user_name = r->sess->user_name;
+	v->practice_name = r->sess->practice_name;
+	v->csrf = r->sess->csrf;
+	if ((nav = arena_alloc(r->arena, sizeof(nav_all))) == NULL)
+		return;
+	memcpy(nav, nav_all, sizeof(nav_all));
+	for (i = 0; i < NNAV; i++)
+		nav[i].current = strcmp(r->path, nav[i].href) == 0;
+	v->nav = nav;
+	v->n_nav = NNAV;
+}
+
+void
+page_flash(struct req *r, const char *kind, const char *text)
+{
+	if (r->nflash >= sizeof(r->flash_kind) / sizeof(r->flash_kind[0]))
+		return;
+	r->flash_kind[r->nflash] = kind;
+	r->flash_text[r->nflash] = text;
+	r->nflash++;
+}
+
+static void
+layout_flashes(struct req *r, struct layout_view *v)
+{
+	struct flash_view *f;
+	size_t i;
+
+	if (r->nflash == 0 ||
+	    (f = arena_alloc(r->arena, r->nflash * sizeof(*f))) == NULL)
+		return;
+	for (i = 0; i < r->nflash; i++) {
+		f[i].kind = r->flash_kind[i];
+		f[i].text = r->flash_text[i];
+	}
+	v->flashes = f;
+	v->n_flashes = r->nflash;
+}
+
 int
 page_send(struct req *r, int status, const char *title,
     const struct buf *body)
@@ -37,7 +91,11 @@ page_send(struct req *r, int status, const char *title,
 	if (buf_failed(body))
 		return ALC_ENOMEM;
 	memset(&v, 0, sizeof(v));
+	if (r->sess != NULL)
+		layout_user(r, &v);
 	v.title = title;
+	layout_flashes(r, &v);
+	v.icon_href = page_asset_href(r, "icons/favicon.svg");
 	v.css_href = page_asset_href(r, "css/alcove.css");
 	v.print_css_href = page_asset_href(r, "css/print.css");
 	v.js_href = page_asset_href(r, "js/alcove.js");
@@ -74,26 +132,34 @@ static const struct status_text statuses[] = {
 };
 
 void
+page_error_msg(struct req *r, int status, const char *title,
+    const char *message)
+{
+	struct error_view v;
+	struct buf body;
+
+	memset(&v, 0, sizeof(v));
+	v.status = status;
+	v.title = title;
+	v.message = message;
+	v.request_id = r->rid;
+	buf_init(&body, r->arena);
+	tmpl_errors_error(&body, &v);
+	if (page_send(r, status, title, &body) != 0) {
+		/* Out of memory: a minimal page rather than none. */
+		r->out.failed = 0;
+		resp_text(r, status, "text/plain; charset=utf-8", title);
+	}
+}
+
+void
 page_error(struct req *r, int status)
 {
 	const struct status_text *st = &statuses[6]; /* 500 */
-	struct error_view v;
-	struct buf body;
 	size_t i;
 
 	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
 		if (statuses[i].status == status)
 			st = &statuses[i];
-	memset(&v, 0, sizeof(v));
-	v.status = status;
-	v.title = st->title;
-	v.message = st->message;
-	v.request_id = r->rid;
-	buf_init(&body, r->arena);
-	tmpl_errors_error(&body, &v);
-	if (page_send(r, status, st->title, &body) != 0) {
-		/* Out of memory: a minimal page rather than none. */
-		r->out.failed = 0;
-		resp_text(r, status, "text/plain; charset=utf-8", st->title);
-	}
+	page_error_msg(r, status, st->title, st->message);
 }

@@ -167,10 +167,12 @@ url_is_safe(const char *s)
 			return 1;
 		if (*p <= 0x20 || *p == 0x7F)
 			continue;
-		if (n == sizeof(scheme) - 1)
-			return 0;
-		scheme[n++] = (char)ascii_lower(*p);
+		if (n < sizeof(scheme))
+			scheme[n] = (char)ascii_lower(*p);
+		n++;
 	}
+	if (n >= sizeof(scheme))
+		return 0;  /* longer than any scheme we allow */
 	scheme[n] = '\0';
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (strcmp(scheme, ok[i]) == 0)
