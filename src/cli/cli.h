@@ -22,10 +22,11 @@ int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* Prints "alcove: <msg>" on stderr and returns EXIT_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Prints "alcove <cmd>: <msg>" plus a hint to use --help; EXIT_USAGE. */
+/* Prints "alcove: <cmd>: <msg>" plus a hint to use --help; EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -74,11 +74,24 @@ sq_fail(struct db_conn *c)
 }
 
 /* Creates the file 0600 when it does not exist yet.  An existing file keeps
- * its mode: the operator may have chosen a group on purpose. */
+ * its mode: the operator may have chosen a group on purpose.
+ *
+ * An existing database must never be open(2)ed here: SQLite's locks are
+ * POSIX fcntl locks, which belong to the process, and closing *any*
+ * descriptor of the file drops all of them - those of this process's other
+ * open connections included.  That silently broke WAL visibility between
+ * connections (a commit stayed invisible to other processes) until this
+ * check was added; O_EXCL keeps two first connections from racing. */
 static int
 sq_create_private(const char *path, struct alc_err *err)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd;
+
+	if (access(path, F_OK) == 0)
+		return 0;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return 0;
 
 	if (fd < 0)
 		return alc_err_set(err, ALC_EIO, "sqlite: cannot open %s: %s",

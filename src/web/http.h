@@ -57,6 +57,7 @@ struct req {
 	char addr[48];    /* client address as text */
 	int64_t started_ns;
 	struct buf body;  /* raw request body */
+	size_t discarded; /* body bytes dropped past the limit */
 
 	/* The signed-in user's session (NULL when signed out), and why a
 	 * session the browser presented had ended ("idle", ...), if it had. */

@@ -237,7 +237,10 @@ sum_header(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
 	return MHD_YES;
 }
 
-/* The first call: allocate, and refuse early what is too big. */
+/* The first call: allocate, and refuse at once what is too big.  A refusal
+ * is the one response queued on the first call: libmicrohttpd accepts a
+ * response only before it reads the body or after all of it, and closing
+ * the connection (which it then does) is right for a client over a limit. */
 static enum MHD_Result
 on_first_call(struct server *s, struct MHD_Connection *c, const char *url,
     const char *method, void **req_cls)
@@ -251,13 +254,22 @@ on_first_call(struct server *s, struct MHD_Connection *c, const char *url,
 		return MHD_NO;
 	*req_cls = r;
 	MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &hdr);
-	if (hdr + strlen(url) > (size_t)cfg->server.max_header_bytes)
-		r->status = 431;
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-	if (cl != NULL && strtoll(cl, NULL, 10) > cfg->server.max_body_bytes)
-		r->status = 413;
-	return MHD_YES;
+	if (hdr + strlen(url) > (size_t)cfg->server.max_header_bytes)
+		dispatch_error(r, 431);
+	else if (cl != NULL &&
+	    strtoll(cl, NULL, 10) > cfg->server.max_body_bytes)
+		dispatch_error(r, 413);
+	else
+		return MHD_YES;
+	resp_header(r, "Connection", "close");
+	return queue_req(s, c, r);
 }
+
+/* Body bytes past the limit that are read and dropped so that a chunked
+ * upload can still be answered with 413; beyond this the connection is
+ * simply closed. */
+#define DISCARD_MAX (1024 * 1024)
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -269,22 +281,19 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 
 	if (r == NULL)
 		return on_first_call(s, c, url, method, req_cls);
-	if (r->status == 413 || r->status == 431) {
-		/* Refused before reading the body: answer now, drop the rest. */
-		*upload_data_size = 0;
-		dispatch_error(r, r->status);
-		return queue_req(s, c, r);
-	}
 	if (*upload_data_size != 0) {
-		buf_append(&r->body, upload_data, *upload_data_size);
+		if (!buf_failed(&r->body))
+			buf_append(&r->body, upload_data, *upload_data_size);
+		else if ((r->discarded += *upload_data_size) > DISCARD_MAX)
+			return MHD_NO;
 		*upload_data_size = 0;
-		if (buf_failed(&r->body)) {
-			dispatch_error(r, 413);
-			return queue_req(s, c, r);
-		}
 		return MHD_YES;
 	}
-	dispatch(r);
+	if (buf_failed(&r->body)) {
+		dispatch_error(r, 413);
+		resp_header(r, "Connection", "close");
+	} else
+		dispatch(r);
 	return queue_req(s, c, r);
 }
 

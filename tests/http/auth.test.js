@@ -1,0 +1,210 @@
+'use strict';
+/*
+ * Signing in and out: the sign-in form, wrong and right passwords without
+ * revealing which accounts exist, CSRF, session cookies, session fixation,
+ * idle timeout, throttling, "where am I signed in" and "sign out everywhere
+ * else", and that signed-in pages send signed-out visitors to sign in.
+ */
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+const { describe, test, before, after } = require('node:test');
+const lib = require('./lib');
+
+/* A browser-like client: keeps cookies, extracts the CSRF field. */
+function client(srv, opts = {}) {
+	const jar = new Map();
+	const c = {
+		jar,
+		ua: opts.ua || 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0',
+		cookieHeader() {
+			return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+		},
+		async req(p, o = {}) {
+			const headers = { 'User-Agent': c.ua, ...(o.headers || {}) };
+			if (jar.size)
+				headers.Cookie = c.cookieHeader();
+			let body;
+			if (o.form) {
+				body = new URLSearchParams(o.form).toString();
+				headers['Content-Type'] = 'application/x-www-form-urlencoded';
+				headers['Content-Length'] = Buffer.byteLength(body);
+			}
+			const res = await srv.request(p, { method: o.form ? 'POST' : (o.method || 'GET'), headers, body });
+			for (const sc of [].concat(res.headers['set-cookie'] || [])) {
+				const [pair] = sc.split(';');
+				const i = pair.indexOf('=');
+				const k = pair.slice(0, i), v = pair.slice(i + 1);
+				if (v === '' || /Max-Age=0/i.test(sc))
+					jar.delete(k);
+				else
+					jar.set(k, v);
+			}
+			return res;
+		},
+		async csrfFrom(p) {
+			const res = await c.req(p);
+			const m = /name="csrf" value="([^"]+)"/.exec(res.body);
+			assert.ok(m, `a csrf field on ${p}`);
+			return m[1];
+		},
+		async login(email, password, extra = {}) {
+			const csrf = await c.csrfFrom('/login');
+			return c.req('/login', { form: { csrf, email, password, ...extra } });
+		},
+	};
+	return c;
+}
+
+/* Runs SQL against the instance's database, whichever the engine. */
+async function sql(srv, query) {
+	const inst = srv.instance;
+	if (lib.ENGINE === 'postgres')
+		return lib.psql(inst.conninfo, query);
+	return execFileSync('sqlite3', [path.join(inst.dir, 'alcove.db'), query], { encoding: 'utf8' });
+}
+
+describe(`sign-in and sessions (${lib.ENGINE})`, () => {
+	let srv;
+
+	before(async () => { srv = await lib.startServer({ name: 'auth' }); });
+	after(async () => { if (srv) await srv.stop(); });
+
+	test('signed-in pages send a signed-out visitor to sign in, and back afterwards', async () => {
+		const c = client(srv);
+		for (const p of ['/home', '/account/sessions']) {
+			const res = await c.req(p);
+			assert.equal(res.status, 303, p);
+			assert.equal(res.headers.location, `/login?next=${encodeURIComponent(p)}`);
+		}
+		const csrf = await c.csrfFrom('/login');
+		const res = await c.req('/logout', { form: { csrf } });
+		assert.equal(res.status, 303, 'POST /logout without a session');
+		assert.match(res.headers.location, /^\/login/);
+		const ok = await c.login(lib.OWNER_EMAIL, srv.password, { next: '/account/sessions' });
+		assert.equal(ok.status, 303);
+		assert.equal(ok.headers.location, '/account/sessions');
+	});
+
+	test('a wrong password and an unknown account get the same answer, and the e-mail is kept', async () => {
+		const c = client(srv);
+		const wrong = await c.login(lib.OWNER_EMAIL, 'not the password at all');
+		const unknown = await c.login('nobody@example.test', 'not the password at all');
+		for (const [res, email] of [[wrong, lib.OWNER_EMAIL], [unknown, 'nobody@example.test']]) {
+			assert.equal(res.status, 401);
+			assert.match(res.body, /That e-mail address and password do not match an active account\./);
+			assert.match(res.body, new RegExp(`name="email"[^>]*value="${email.replace('.', '\\.')}"`));
+			assert.doesNotMatch(res.body, /value="not the password/, 'the password is never echoed');
+			assert.equal(c.jar.has('alcove_session'), false);
+		}
+		const empty = await c.login('', '');
+		assert.equal(empty.status, 422);
+		assert.match(empty.body, /Enter your e-mail address and your password\./);
+	});
+
+	test('sign-in without the CSRF token is refused', async () => {
+		const c = client(srv);
+		await c.req('/login');
+		const res = await c.req('/login', { form: { email: lib.OWNER_EMAIL, password: srv.password } });
+		assert.equal(res.status, 403);
+		assert.match(res.body, /This form has expired/);
+		const forged = await c.req('/login', { form: { csrf: 'A'.repeat(43), email: lib.OWNER_EMAIL, password: srv.password } });
+		assert.equal(forged.status, 403);
+		assert.equal(c.jar.has('alcove_session'), false);
+	});
+
+	test('signing in sets a new Secure HttpOnly SameSite=Strict session cookie and shows the home page', async () => {
+		const c = client(srv);
+		const planted = 'P'.repeat(43);
+		c.jar.set('alcove_session', planted);
+		const res = await c.login(lib.OWNER_EMAIL.toUpperCase(), srv.password);
+		assert.equal(res.status, 303);
+		assert.equal(res.headers.location, '/home');
+		const sc = [].concat(res.headers['set-cookie']).find((s) => s.startsWith('alcove_session='));
+		assert.ok(sc, 'a session cookie is set');
+		assert.match(sc, /;\s*Secure/i);
+		assert.match(sc, /;\s*HttpOnly/i);
+		assert.match(sc, /;\s*SameSite=Strict/i);
+		assert.notEqual(c.jar.get('alcove_session'), planted, 'a planted session id is never adopted');
+		const home = await c.req('/home');
+		assert.equal(home.status, 200);
+		lib.assertSecurityHeaders(home, 'GET /home', { page: true });
+		assert.match(home.body, /Test Practice/);
+		assert.match(home.body, /Practice owner/);
+		assert.match(home.body, /Sign out/);
+		const sessions = await c.req('/account/sessions');
+		assert.equal(sessions.status, 200);
+		assert.match(sessions.body, /Firefox on Linux <strong>\(this device\)<\/strong>/);
+	});
+
+	test('signing out ends the session on the server, not just in the browser', async () => {
+		const c = client(srv);
+		await c.login(lib.OWNER_EMAIL, srv.password);
+		const token = c.jar.get('alcove_session');
+		const csrf = await c.csrfFrom('/home');
+		const out = await c.req('/logout', { form: { csrf } });
+		assert.equal(out.status, 303);
+		assert.equal(out.headers.location, '/login?ended=logout');
+		const page = await c.req('/login?ended=logout');
+		assert.match(page.body, /You have been signed out\./);
+		const replay = client(srv);
+		replay.jar.set('alcove_session', token);
+		const res = await replay.req('/home');
+		assert.equal(res.status, 303, 'the old cookie no longer works');
+		assert.match(res.headers.location, /^\/login/);
+	});
+
+	test('a session idle for longer than the timeout ends, with a message', async () => {
+		const c = client(srv);
+		await c.login(lib.OWNER_EMAIL, srv.password);
+		assert.equal((await c.req('/home')).status, 200);
+		/* 16 minutes pass without a request. */
+		await sql(srv, 'UPDATE sessions SET last_seen_at = last_seen_at - 960000 WHERE ended_at IS NULL');
+		const res = await c.req('/home');
+		assert.equal(res.status, 303);
+		assert.equal(res.headers.location, '/login?next=%2Fhome&ended=idle');
+		const page = await c.req(res.headers.location);
+		assert.match(page.body, /You were signed out after a period of inactivity/);
+		assert.match(await sql(srv, "SELECT count(*) FROM sessions WHERE end_reason = 'idle'"), /[1-9]/);
+	});
+
+	test('"sign out everywhere else" ends the other sessions and keeps this one', async () => {
+		const a = client(srv);
+		const b = client(srv, { ua: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1' });
+		await a.login(lib.OWNER_EMAIL, srv.password);
+		await b.login(lib.OWNER_EMAIL, srv.password);
+		const list = await a.req('/account/sessions');
+		assert.match(list.body, /Safari on iPhone/);
+		const csrf = /name="csrf" value="([^"]+)"/.exec(list.body)[1];
+		const res = await a.req('/account/sessions/end-others', { form: { csrf } });
+		assert.equal(res.status, 303);
+		const after = await a.req(res.headers.location);
+		assert.equal(after.status, 200);
+		assert.match(after.body, /You have been signed out everywhere else\./);
+		assert.match(after.body, /You are not signed in anywhere else\./);
+		assert.equal((await b.req('/home')).status, 303, 'the other device is signed out');
+	});
+
+	test('repeated failures lock the account for a growing time, even for the right password', async () => {
+		const c = client(srv);
+		const email = lib.OWNER_EMAIL;
+		for (let i = 0; i < 6; i++)
+			await c.login(email, `wrong password number ${i}`);
+		const locked = await c.login(email, srv.password);
+		assert.equal(locked.status, 429);
+		assert.match(locked.body, /Too many failed attempts\. Please wait \d+ seconds?/);
+		assert.equal(c.jar.has('alcove_session'), false);
+		/* The administrator lifts the lock (here: directly), and the right password works again. */
+		await sql(srv, 'DELETE FROM auth_throttle');
+		assert.equal((await c.login(email, srv.password)).status, 303);
+	});
+
+	test('only a local path is accepted as the page to return to', async () => {
+		for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
+			const c = client(srv);
+			const res = await c.login(lib.OWNER_EMAIL, srv.password, { next });
+			assert.equal(res.status, 303);
+			assert.equal(res.headers.location, '/home', next);
+		}
+	});
+});
