@@ -258,32 +258,15 @@ raw_char(struct html *h, int ch)
 		h->rawmatch = ch == '<';
 }
 
+static int feed(struct ctx *c, int ch);
+
+/* Inside a start tag: its name, attribute names and values. */
 static int
-feed(struct ctx *c, int ch)
+feed_tag(struct ctx *c, int ch)
 {
 	struct html *h = &c->h;
 
 	switch (h->st) {
-	case S_TEXT:
-		if (ch == '<')
-			h->st = S_LT;
-		return 0;
-	case S_LT:
-		if (ch == '!') {
-			h->st = S_MARKUP;
-			h->markup = 0;
-		} else if (ch == '/')
-			h->st = S_ENDTAG;
-		else if (isalpha(ch)) {
-			h->st = S_TAGNAME;
-			memset(h->tag, 0, sizeof(h->tag));
-			h->script_src = 0;
-			name_add(h->tag, sizeof(h->tag), ch);
-		} else if (ch == '?')
-			h->st = S_DECL;
-		else
-			h->st = ch == '<' ? S_LT : S_TEXT;
-		return 0;
 	case S_TAGNAME:
 		if (ch == '>')
 			return tag_end(c);
@@ -291,10 +274,6 @@ feed(struct ctx *c, int ch)
 			h->st = S_BEFORE_ATTR;
 		else
 			name_add(h->tag, sizeof(h->tag), ch);
-		return 0;
-	case S_ENDTAG:
-		if (ch == '>')
-			h->st = S_TEXT;
 		return 0;
 	case S_BEFORE_ATTR:
 		if (ch == '>')
@@ -323,10 +302,8 @@ feed(struct ctx *c, int ch)
 		}
 		return 0;
 	case S_BEFORE_VALUE:
-		if (ch == '"')
-			h->st = S_VAL_DQ;
-		else if (ch == '\'')
-			h->st = S_VAL_SQ;
+		if (ch == '"' || ch == '\'')
+			h->st = ch == '"' ? S_VAL_DQ : S_VAL_SQ;
 		else if (ch == '>')
 			return tag_end(c);
 		else if (!isspace(ch)) {
@@ -341,7 +318,7 @@ feed(struct ctx *c, int ch)
 			return 0;
 		}
 		return value_char(c, ch);
-	case S_VAL_UNQ:
+	default: /* S_VAL_UNQ */
 		if (ch == '>')
 			return tag_end(c);
 		if (isspace(ch)) {
@@ -349,33 +326,58 @@ feed(struct ctx *c, int ch)
 			return 0;
 		}
 		return value_char(c, ch);
-	case S_MARKUP:
-		if (ch == '-' && h->markup == 0)
-			h->markup = 1;
-		else if (ch == '-') {
-			h->st = S_COMMENT;
-			h->dashes = 0;
-		} else {
-			h->st = S_DECL;
-			return feed(c, ch);
-		}
+	}
+}
+
+/* One literal character through the tokenizer. */
+static int
+feed(struct ctx *c, int ch)
+{
+	struct html *h = &c->h;
+
+	switch (h->st) {
+	case S_TEXT:
+		if (ch == '<')
+			h->st = S_LT;
 		return 0;
+	case S_LT:
+		if (ch == '!') {
+			h->st = S_MARKUP;
+			h->markup = 0;
+		} else if (ch == '/')
+			h->st = S_ENDTAG;
+		else if (isalpha(ch)) {
+			h->st = S_TAGNAME;
+			memset(h->tag, 0, sizeof(h->tag));
+			h->script_src = 0;
+			name_add(h->tag, sizeof(h->tag), ch);
+		} else
+			h->st = ch == '?' ? S_DECL : ch == '<' ? S_LT : S_TEXT;
+		return 0;
+	case S_ENDTAG:
+	case S_DECL:
+		if (ch == '>')
+			h->st = S_TEXT;
+		return 0;
+	case S_MARKUP:  /* after "<!": a comment only if "--" follows */
+		if (ch == '-' && h->markup++ == 0)
+			return 0;
+		h->st = ch == '-' ? S_COMMENT : S_DECL;
+		h->dashes = 0;
+		return ch == '-' ? 0 : feed(c, ch);
 	case S_COMMENT:
 		if (ch == '>' && h->dashes >= 2)
 			h->st = S_TEXT;
 		else
 			h->dashes = ch == '-' ? h->dashes + 1 : 0;
 		return 0;
-	case S_DECL:
-		if (ch == '>')
-			h->st = S_TEXT;
-		return 0;
 	case S_RAW:
 	case S_RCDATA:
 		raw_char(h, ch);
 		return 0;
+	default:
+		return feed_tag(c, ch);
 	}
-	return 0;
 }
 
 /* Literal template text: through the tokenizer and into the pending
@@ -520,6 +522,7 @@ path(struct ctx *c, const char *s, struct str *out, struct str *count,
 	int first = 1;
 
 	out->n = 0;
+	s_add(out, "", 0);  /* out->p is never NULL below */
 	*bare = 0;
 	for (; seg <= end; seg = dot + 1, first = 0) {
 		const char *sep;
@@ -545,7 +548,7 @@ path(struct ctx *c, const char *s, struct str *out, struct str *count,
 		sep = first ? "v->" : out->p[out->n - 1] == '>' ? "" : ".";
 		if (count && dot == end) {
 			count->n = 0;
-			s_add(count, out->p ? out->p : "", out->n);
+			s_add(count, out->p, out->n);
 			s_printf(count, "%sn_%.*s", sep, (int)n, seg);
 		}
 		s_printf(out, "%s%.*s", sep, (int)n, seg);
@@ -553,68 +556,73 @@ path(struct ctx *c, const char *s, struct str *out, struct str *count,
 	return 0;
 }
 
-static int
-expr(struct ctx *c, const char *s, int raw)
+/* The RENDER_* macro for an expression in the current context, or NULL
+ * (after reporting why) where none is safe. */
+static const char *
+expr_macro(struct ctx *c, int raw)
 {
 	struct html *h = &c->h;
-	struct str e = { 0 };
-	const char *mac = "RENDER_TEXT";
-	int bare, rc = -1;
+	const char *a = h->attr, *t = h->tag;
 
 	if (raw && h->st != S_TEXT) {
 		fail(c, c->line, "{{raw}} is only allowed in element content");
-		goto out;
+		return NULL;
 	}
 	switch (h->st) {
 	case S_TEXT:
 	case S_RCDATA:
-		break;
+		return raw ? "RENDER_RAW" : "RENDER_TEXT";
 	case S_VAL_DQ:
 	case S_VAL_SQ:
-		if (strcmp(h->attr, "srcdoc") == 0 ||
-		    strcmp(h->attr, "srcset") == 0 ||
-		    strcmp(h->attr, "imagesrcset") == 0 ||
-		    strcmp(h->attr, "ping") == 0 ||
-		    strcmp(h->tag, "base") == 0 ||
-		    (strcmp(h->tag, "script") == 0 &&
-		    strcmp(h->attr, "src") != 0) ||
-		    (strcmp(h->tag, "meta") == 0 &&
-		    strcmp(h->attr, "content") == 0)) {
-			fail(c, c->line, "expression not allowed in %s of <%s>",
-			    h->attr, h->tag);
-			goto out;
-		}
-		mac = !in_list(url_attrs, h->attr) ? "RENDER_ATTR" :
-		    h->vstart ? "RENDER_URL" : "RENDER_URLPART";
-		h->vstart = h->vscheme = 0;
-		break;
+		if (!strcmp(a, "srcdoc") || !strcmp(a, "srcset") ||
+		    !strcmp(a, "imagesrcset") || !strcmp(a, "ping") ||
+		    !strcmp(t, "base") || (!strcmp(t, "script") &&
+		    strcmp(a, "src")) || (!strcmp(t, "meta") &&
+		    !strcmp(a, "content")))
+			break;
+		if (!in_list(url_attrs, a))
+			return "RENDER_ATTR";
+		return h->vstart ? "RENDER_URL" : "RENDER_URLPART";
 	case S_VAL_UNQ:
 	case S_BEFORE_VALUE:
 		fail(c, c->line, "expression in an unquoted attribute value: "
 		    "quote it");
-		goto out;
+		return NULL;
 	case S_COMMENT:
 	case S_MARKUP:
 	case S_DECL:
 		fail(c, c->line, "expression inside an HTML comment or "
 		    "declaration");
-		goto out;
+		return NULL;
 	case S_RAW:
-		fail(c, c->line, "expression inside <%s>", h->tag);
-		goto out;
+		fail(c, c->line, "expression inside <%s>", t);
+		return NULL;
 	case S_LT:
 	case S_TAGNAME:
 	case S_ENDTAG:
 		fail(c, c->line, "expression in a tag name");
-		goto out;
+		return NULL;
 	default:
 		fail(c, c->line, "expression in an attribute name (only "
 		    "{{#if}} blocks may stand between attributes)");
-		goto out;
+		return NULL;
 	}
-	if (path(c, s, &e, NULL, &bare) != 0)
+	fail(c, c->line, "expression not allowed in %s of <%s>", a, t);
+	return NULL;
+}
+
+static int
+expr(struct ctx *c, const char *s, int raw)
+{
+	struct str e = { 0 };
+	const char *mac;
+	int bare, rc = -1;
+
+	if ((mac = expr_macro(c, raw)) == NULL ||
+	    path(c, s, &e, NULL, &bare) != 0)
 		goto out;
-	stmt(c, "%s(out, %s);", raw ? "RENDER_RAW" : mac, e.p);
+	c->h.vstart = c->h.vscheme = 0;
+	stmt(c, "%s(out, %s);", mac, e.p);
 	rc = 0;
 out:
 	free(e.p);
@@ -1080,6 +1088,28 @@ write_source(FILE *o, const char *hpath, struct tmpl *t, size_t n)
 	return rc != 0 || ferror(o) ? -1 : 0;
 }
 
+static int
+name_all(struct tmpl *t, size_t n, char **paths, const char *root)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		t[i].path = paths[i];
+		if ((t[i].func = func_name(root, t[i].path)) == NULL) {
+			fprintf(stderr, "%s:1: name must be %s/DIR/NAME.html "
+			    "of letters, digits, _ and -\n", t[i].path, root);
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(t[j].func, t[i].func) == 0) {
+				fprintf(stderr, "%s:1: same function name as "
+				    "%s\n", t[i].path, t[j].path);
+				return -1;
+			}
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1087,7 +1117,7 @@ main(int argc, char **argv)
 	char otmp[4096], htmp[4096];
 	struct tmpl *t = NULL;
 	FILE *o = NULL, *h = NULL;
-	size_t n = 0, i, j;
+	size_t n = 0, i;
 	int ch, rc = 1;
 
 	while ((ch = getopt(argc, argv, "o:H:r:")) != -1) {
@@ -1103,20 +1133,8 @@ main(int argc, char **argv)
 	n = (size_t)(argc - optind);
 	t = xrealloc(NULL, (n + 1) * sizeof(*t));
 	memset(t, 0, (n + 1) * sizeof(*t));
-	for (i = 0; i < n; i++) {
-		t[i].path = argv[optind + i];
-		if ((t[i].func = func_name(root, t[i].path)) == NULL) {
-			fprintf(stderr, "%s:1: name must be %s/DIR/NAME.html "
-			    "of letters, digits, _ and -\n", t[i].path, root);
-			goto out;
-		}
-		for (j = 0; j < i; j++)
-			if (strcmp(t[j].func, t[i].func) == 0) {
-				fprintf(stderr, "%s:1: same function name as "
-				    "%s\n", t[i].path, t[j].path);
-				goto out;
-			}
-	}
+	if (name_all(t, n, argv + optind, root) != 0)
+		goto out;
 	snprintf(otmp, sizeof(otmp), "%s.tmp", opath);
 	snprintf(htmp, sizeof(htmp), "%s.tmp", hpath);
 	if ((o = fopen(otmp, "w")) == NULL || (h = fopen(htmp, "w")) == NULL) {

@@ -11,7 +11,8 @@
  * (PostgreSQL's jsonb `?` operators therefore cannot be written; use
  * jsonb_exists() and friends.)  Each statement is prepared on the server
  * once per connection (PQprepare, named alc_<n>) with parameter types left
- * to the server to infer, then run with PQexecPrepared.  Parameters go as
+ * to the server to infer from context (where there is none, as in
+ * `SELECT ? + 1`, write CAST(? AS BIGINT)), then run with PQexecPrepared.  Parameters go as
  * text, except blobs, which go in binary format so any byte survives.
  * Results come back in text format: db_step executes on its first call and
  * then walks the rows of the PGresult; bytea columns arrive hex-escaped

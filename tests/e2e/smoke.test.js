@@ -51,7 +51,7 @@ describe(`browser smoke (${lib.ENGINE})`, () => {
 			await page.setViewportSize(viewport);
 		page.on('console', (m) => {
 			if (m.type() === 'error')
-				problems.push(`console ${m.type()}: ${m.text()}`);
+				problems.push(`console ${m.type()}: ${m.text()} (${m.location().url || 'no url'})`);
 		});
 		page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
 		page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure().errorText}`));
@@ -130,7 +130,10 @@ describe(`browser smoke (${lib.ENGINE})`, () => {
 				return `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}`;
 			}));
 		}
-		assert.equal(order[0], 'skip', `first Tab stop: ${order.join(', ')}`);
+		const autofocus = await page.evaluate(() =>
+			[...document.querySelectorAll('[autofocus]')].map((e) => e.name || e.id || e.tagName));
+		assert.equal(order[0], 'skip', `first Tab stop: ${order.join(', ')}` +
+			(autofocus.length ? ` (autofocus on ${autofocus.join(', ')} starts focus there)` : ''));
 		const at = (k) => order.indexOf(k);
 		assert.ok(at('email') > 0 && at('email') < at('password') && at('password') < at('submit'),
 			`email, password, submit in order: ${order.join(', ')}`);

@@ -49,7 +49,9 @@ describe(`cli (${lib.ENGINE})`, () => {
 
 	test('unknown subcommands and options are usage errors (exit 2)', async () => {
 		assertCliError(await lib.runCli(['frobnicate']), 2, 'unknown subcommand');
-		assertCliError(await lib.runCli([]), 2, 'no subcommand');
+		const bare = await lib.runCli([]);
+		assert.equal(bare.code, 2, 'no subcommand: exit 2');
+		assert.match(bare.stderr, /usage/i, 'no subcommand: usage on stderr');
 		assertCliError(await lib.runCli(['serve', '--no-such-option']), 2, 'serve --no-such-option');
 		assertCliError(await lib.runCli(['init', '--bogus', 'x']), 2, 'init --bogus');
 		assertCliError(await lib.runCli(['config', 'frob']), 2, 'config frob');

@@ -194,6 +194,12 @@ async function startServer(opts = {}) {
 		stderr: '', stdout: '',
 	};
 	srv.exit = new Promise((resolve) => {
+		child.on('error', (e) => { // e.g. EACCES: no exit event follows
+			srv.stderr += `spawn ${BIN}: ${e.message}\n`;
+			srv.exited = true;
+			srv.exitCode = -1;
+			resolve({ code: -1, signal: null });
+		});
 		child.on('exit', (code, signal) => {
 			srv.exited = true;
 			srv.exitCode = code;

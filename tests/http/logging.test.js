@@ -10,7 +10,7 @@ const http = require('node:http');
 const { describe, test, before, after } = require('node:test');
 const lib = require('./lib');
 
-const DURATION_KEY = /^(duration|dur|duration_ms|elapsed|elapsed_ms|ms|time_ms|us|duration_us)$/;
+const DURATION_KEY = /^(duration|dur|elapsed|time)(_(ms|us|ns|s))?$/;
 
 describe(`access log (${lib.ENGINE})`, () => {
 	let srv;

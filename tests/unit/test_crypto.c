@@ -414,7 +414,7 @@ test_generated_cert_checks_out_with_modes_and_promised_fields(void **state)
 	size_t sz = sizeof(serial);
 	unsigned usage, crit, bits, status;
 	unsigned ca = 1;
-	struct pair p;
+	struct pair p = { "", "" };
 	time_t now = time(NULL), from, until;
 
 	gen_pair(&p, dir, "server", host);
@@ -541,7 +541,7 @@ handshake_as(const struct pair *p, const char *name, int *server_rc)
 static void
 test_generated_cert_serves_tls_for_its_names_only(void **state)
 {
-	struct pair p;
+	struct pair p = { "", "" };
 	int srv;
 
 	gen_pair(&p, tmpdir(), "server", "alcove.example.org");
@@ -560,7 +560,7 @@ test_ip_hostname_becomes_ip_san_and_localhost_is_not_doubled(void **state)
 {
 	const char *dir = tmpdir();
 	gnutls_x509_crt_t crt;
-	struct pair p;
+	struct pair p = { "", "" };
 
 	gen_pair(&p, dir, "ip", "192.168.1.20");
 	crt = load_cert(p.cert);
@@ -582,7 +582,7 @@ test_generate_never_overwrites_and_rejects_bad_input(void **state)
 	char before_c[4096], before_k[4096], after[4096], c[512], k[512];
 	char longname[80];
 	struct alc_err err = { 0 };
-	struct pair p;
+	struct pair p = { "", "" };
 
 	gen_pair(&p, dir, "a", "example.org");
 	read_file(p.cert, before_c, sizeof(before_c));
@@ -663,7 +663,7 @@ test_check_names_the_file_for_each_problem(void **state)
 	const char *dir = tmpdir();
 	char junk[512], missing[512];
 	struct alc_err err = { 0 };
-	struct pair a, b;
+	struct pair a = { "", "" }, b = { "", "" };
 	time_t now = time(NULL);
 
 	gen_pair(&a, dir, "a", "a.example.org");

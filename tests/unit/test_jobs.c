@@ -28,19 +28,27 @@
 #define LEASE_MS 60000
 #define NJOBS 200
 
-static _Atomic int64_t fake_now;
+/* Real time plus what the tests added: never behind the real clock that
+ * jobs_enqueue uses for run_at = now, however slowly a test runs. */
+static _Atomic int64_t skew;
 
 static int64_t
 test_clock(void *arg)
 {
 	(void)arg;
-	return atomic_load(&fake_now);
+	return time_now_ms() + atomic_load(&skew);
+}
+
+static int64_t
+now_ms(void)
+{
+	return test_clock(NULL);
 }
 
 static void
 advance(int64_t ms)
 {
-	atomic_fetch_add(&fake_now, ms);
+	atomic_fetch_add(&skew, ms);
 }
 
 struct fx {
@@ -57,7 +65,7 @@ setup(void **state)
 	    .lease_ms = LEASE_MS, .clock = test_clock };
 
 	memset(&fx, 0, sizeof(fx));
-	atomic_store(&fake_now, time_now_ms() + 1000);
+	atomic_store(&skew, 0);
 	if (test_db_open(&fx.db) != 0)
 		return -1;
 	fx.c = db_acquire(fx.db, 5000, NULL);
@@ -264,16 +272,16 @@ test_job_waits_for_its_run_at(void **state)
 	struct fx *fx = *state;
 	struct seen sn = { 0 };
 	struct job_spec sp = { .kind = "test.record",
-	    .run_at = atomic_load(&fake_now) + 3600000 };
+	    .run_at = now_ms() + 3600000 };
 	struct jrow r;
 	int64_t id;
 
 	assert_int_equal(jobs_register(fx->q, "test.record", h_record, &sn), 0);
 	assert_int_equal(jobs_enqueue(fx->c, &sp, &id), 0);
 	assert_int_equal(run_once(fx->q), 0);
-	advance(3599000);
+	advance(3590000);
 	assert_int_equal(run_once(fx->q), 0);
-	advance(1000);
+	advance(10000);
 	assert_int_equal(run_once(fx->q), 1);
 	assert_int_equal(sn.calls, 1);
 	assert_string_equal(sn.payload, "{}"); /* NULL payload: "{}" */
@@ -371,21 +379,23 @@ test_failing_job_backs_off_then_dies(void **state)
 	assert_int_equal(jobs_register(fx->q, "test.fail", h_fail, &calls), 0);
 	id = enqueue(fx->c, "test.fail", NULL, 4);
 	for (k = 1; k <= 3; k++) {
-		int64_t now = atomic_load(&fake_now), delay;
+		int64_t before = now_ms(), after;
 
 		assert_int_equal(run_once(fx->q), 1);
+		after = now_ms();
 		get_job(fx->c, id, &r);
 		assert_string_equal(r.status, "queued");
 		assert_int_equal(r.attempts, k);
 		assert_false(r.locked);
-		delay = r.run_at - now;
-		assert_true(delay >= base * 8 / 10 && delay <= base * 12 / 10);
-		assert_true(delay > prev);
-		prev = delay;
+		/* run_at = (a time in [before, after]) + back-off */
+		assert_true(r.run_at - before >= base * 8 / 10);
+		assert_true(r.run_at - after <= base * 12 / 10);
+		assert_true(r.run_at - before > prev);
+		prev = r.run_at - after;
 		base *= 2;
 		/* Not due again until its run_at. */
 		assert_int_equal(run_once(fx->q), 0);
-		advance(r.run_at - now);
+		advance(r.run_at - now_ms());
 	}
 	assert_int_equal(run_once(fx->q), 1);
 	get_job(fx->c, id, &r);
@@ -468,7 +478,7 @@ test_expired_lease_is_reclaimed_and_runs(void **state)
 	struct fx *fx = *state;
 	struct seen sn = { 0 };
 	struct jrow r;
-	int64_t id, now = atomic_load(&fake_now);
+	int64_t id, now = now_ms();
 
 	assert_int_equal(jobs_register(fx->q, "test.record", h_record, &sn), 0);
 	id = enqueue(fx->c, "test.record", NULL, 3);
@@ -494,7 +504,7 @@ test_expired_lease_on_last_attempt_goes_dead(void **state)
 
 	assert_int_equal(jobs_register(fx->q, "test.record", h_record, &sn), 0);
 	id = enqueue(fx->c, "test.record", NULL, 2);
-	simulate_crashed_claim(fx->c, id, 2, atomic_load(&fake_now) - 1);
+	simulate_crashed_claim(fx->c, id, 2, now_ms() - 1);
 	assert_int_equal(run_once(fx->q), 1);
 	assert_int_equal(sn.calls, 0);
 	get_job(fx->c, id, &r);
@@ -715,16 +725,16 @@ test_stats_count_by_status(void **state)
 	struct fx *fx = *state;
 	int64_t q = -1, r = -1, d = -1, id;
 	struct job_spec later = { .kind = "x.later",
-	    .run_at = atomic_load(&fake_now) + 3600000 };
+	    .run_at = now_ms() + 3600000 };
 
 	assert_int_equal(jobs_stats(fx->db, &q, &r, &d), 0);
 	assert_true(q == 0 && r == 0 && d == 0);
 	id = enqueue(fx->c, "x.dies", NULL, 1);
-	simulate_crashed_claim(fx->c, id, 1, atomic_load(&fake_now) - 1);
+	simulate_crashed_claim(fx->c, id, 1, now_ms() - 1);
 	assert_int_equal(jobs_enqueue(fx->c, &later, NULL), 0);
 	assert_int_equal(jobs_enqueue(fx->c, &later, NULL), 0);
 	id = enqueue(fx->c, "x.held", NULL, 0);
-	simulate_crashed_claim(fx->c, id, 1, atomic_load(&fake_now) + 1000);
+	simulate_crashed_claim(fx->c, id, 1, now_ms() + LEASE_MS);
 	assert_int_equal(run_once(fx->q), 1); /* x.dies: dead on reclaim */
 	assert_int_equal(run_once(fx->q), 0);
 	assert_int_equal(jobs_stats(fx->db, &q, &r, &d), 0);

@@ -11,6 +11,7 @@
 #define _XOPEN_SOURCE 700
 #include "testlib.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "db/db.h"
 
 #include <libpq-fe.h>
@@ -35,7 +36,7 @@ struct opened {
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct opened opened[MAX_OPEN];
 static char dirs[MAX_DIRS][512];
-static int ndirs;
+static int cleanup_registered;
 static unsigned counter;
 
 const char *
@@ -64,34 +65,49 @@ rm_tree(const char *dir)
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static int pg_admin(const char *sql);
+
+/* At exit: drop the databases of tests that failed before closing them
+ * (FORCE ends their connections), and remove every temporary directory. */
 static void
-rm_all_dirs(void)
+cleanup_at_exit(void)
 {
+	char sql[128];
 	int i;
 
-	for (i = 0; i < ndirs; i++)
+	for (i = 0; i < MAX_OPEN; i++) {
+		if (!opened[i].used || opened[i].name[0] == '\0')
+			continue;
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+		    opened[i].name);
+		(void)pg_admin(sql);
+	}
+	for (i = 0; i < MAX_DIRS; i++)
 		rm_tree(dirs[i]);
 }
 
-/* mkdtemp under $TMPDIR or /tmp, registered for removal at exit. */
+/* mkdtemp under $TMPDIR or /tmp, registered for removal at exit; returns
+ * its index in dirs[] or -1. */
 static int
 make_tmpdir(char *out, size_t outsz)
 {
 	const char *base = getenv("TMPDIR");
-	int rc = -1;
+	int i, rc = -1;
 
 	if (base == NULL || base[0] == '\0')
 		base = "/tmp";
 	snprintf(out, outsz, "%s/alcove-test-XXXXXX", base);
 	pthread_mutex_lock(&mu);
-	if (ndirs < MAX_DIRS && mkdtemp(out) != NULL) {
-		if (ndirs == 0)
-			atexit(rm_all_dirs);
-		snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s", out);
-		rc = 0;
+	if (!cleanup_registered++)
+		atexit(cleanup_at_exit);
+	for (i = 0; i < MAX_DIRS && dirs[i][0] != '\0'; i++)
+		;
+	if (i < MAX_DIRS && mkdtemp(out) != NULL) {
+		snprintf(dirs[i], sizeof(dirs[0]), "%s", out);
+		rc = i;
 	}
 	pthread_mutex_unlock(&mu);
-	if (rc != 0)
+	if (rc < 0)
 		fprintf(stderr, "testlib: cannot create a directory in %s\n", base);
 	return rc;
 }
@@ -99,16 +115,10 @@ make_tmpdir(char *out, size_t outsz)
 const char *
 test_tmpdir(void)
 {
-	static char path[MAX_DIRS][512];
-	static int n;
-	int i;
+	char path[512];
+	int i = make_tmpdir(path, sizeof(path));
 
-	pthread_mutex_lock(&mu);
-	i = n < MAX_DIRS ? n++ : -1;
-	pthread_mutex_unlock(&mu);
-	if (i < 0 || make_tmpdir(path[i], sizeof(path[i])) != 0)
-		return NULL;
-	return path[i];
+	return i < 0 ? NULL : dirs[i]; /* kept until exit */
 }
 
 /* Runs one statement on the admin connection (CREATE/DROP DATABASE). */
@@ -175,11 +185,11 @@ pg_conninfo_for(const char *dbname)
 static int
 create_database(struct db_config *cfg, struct opened *slot, char **heap)
 {
-	char sql[128];
+	char sql[128], name[sizeof(slot->name)];
 	unsigned n;
 
 	if (cfg->engine == DB_SQLITE) {
-		if (make_tmpdir(slot->dir, sizeof(slot->dir)) != 0)
+		if (make_tmpdir(slot->dir, sizeof(slot->dir)) < 0)
 			return -1;
 		if ((*heap = malloc(strlen(slot->dir) + 16)) == NULL)
 			return -1;
@@ -190,11 +200,11 @@ create_database(struct db_config *cfg, struct opened *slot, char **heap)
 	pthread_mutex_lock(&mu);
 	n = ++counter;
 	pthread_mutex_unlock(&mu);
-	snprintf(slot->name, sizeof(slot->name), "alcove_test_%ld_%u",
-	    (long)getpid(), n);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", slot->name);
+	snprintf(name, sizeof(name), "alcove_test_%ld_%u", (long)getpid(), n);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
 	if (pg_admin(sql) != 0)
 		return -1;
+	memcpy(slot->name, name, sizeof(name));
 	if ((*heap = pg_conninfo_for(slot->name)) == NULL)
 		return -1;
 	cfg->pg_conninfo = *heap;
@@ -205,6 +215,7 @@ static void
 remove_database(struct opened *slot)
 {
 	char sql[128];
+	int i;
 
 	if (slot->name[0] != '\0') {
 		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
@@ -213,6 +224,9 @@ remove_database(struct opened *slot)
 	}
 	rm_tree(slot->dir);
 	pthread_mutex_lock(&mu);
+	for (i = 0; slot->dir[0] != '\0' && i < MAX_DIRS; i++)
+		if (strcmp(dirs[i], slot->dir) == 0)
+			dirs[i][0] = '\0';
 	memset(slot, 0, sizeof(*slot));
 	pthread_mutex_unlock(&mu);
 }
@@ -225,6 +239,8 @@ slot_find(const struct db *db)
 	int i;
 
 	pthread_mutex_lock(&mu);
+	if (!cleanup_registered++)
+		atexit(cleanup_at_exit);
 	for (i = 0; i < MAX_OPEN && s == NULL; i++)
 		if (db ? opened[i].used && opened[i].db == db : !opened[i].used)
 			s = &opened[i];
@@ -244,6 +260,9 @@ test_db_open_ex(struct db **out, int pool_size, int migrate)
 	int rc = ALC_EIO;
 
 	*out = NULL;
+	/* "migration applied" lines for every test database are noise. */
+	if (getenv("ALCOVE_TEST_VERBOSE") == NULL)
+		log_set_level(LOG_WARN);
 	cfg.engine = (enum db_engine)db_engine_parse(test_engine());
 	if ((slot = slot_find(NULL)) == NULL)
 		return ALC_ENOMEM;
