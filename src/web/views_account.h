@@ -12,7 +12,7 @@ struct label_view {
 
 /* templates/home/index.html */
 struct home_view {
-	const char *greeting;      /* "Good morning" ... in the practice's day */
+	const char *greeting;      /* "Welcome" */
 	const char *user_name;
 	const char *practice_name;
 	const struct label_view *roles;

@@ -13,29 +13,11 @@
 #include "templates.h"
 
 #include <string.h>
-#include <time.h>
 
 int
 page_root(struct req *r)
 {
 	return resp_redirect(r, 303, r->sess ? "/home" : "/login");
-}
-
-/* Greeting by the hour on the server's clock (practice time zones come
- * with scheduling). */
-static const char *
-greeting(void)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) == NULL)
-		return "Hello";
-	if (tm.tm_hour < 12)
-		return "Good morning";
-	if (tm.tm_hour < 18)
-		return "Good afternoon";
-	return "Good evening";
 }
 
 static int
@@ -64,7 +46,7 @@ page_home(struct req *r)
 	int rc;
 
 	memset(&v, 0, sizeof(v));
-	v.greeting = greeting();
+	v.greeting = "Welcome";
 	v.user_name = r->sess->user_name;
 	v.practice_name = r->sess->practice_name;
 	if ((rc = fill_roles(r, &v)) != 0 ||
