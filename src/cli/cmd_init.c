@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "base/config.h"
 #include "base/err.h"
+#include "core/keys/keystore.h"
 #include "core/practice/practice.h"
 #include "crypto/keyfile.h"
 #include "crypto/password.h"
@@ -294,6 +295,24 @@ write_files(const struct init_opts *o, const char *real, struct created *cr)
 	return 0;
 }
 
+/* The practice's data keys, wrapped by the master key just created. */
+static int
+create_keys(struct db *db, const struct config *cfg, int64_t practice_id)
+{
+	struct keystore *ks;
+	struct alc_err err;
+	int rc;
+
+	if ((ks = keystore_open(db, cfg->keys.master_key_file, &err)) == NULL)
+		return cli_fail("%s", err.msg);
+	rc = keystore_ensure_practice(ks, practice_id);
+	keystore_close(ks);
+	if (rc != 0)
+		return cli_fail("could not create the practice's encryption keys "
+		    "(%s)", alc_strerror(rc));
+	return 0;
+}
+
 static int
 create_practice(const struct init_opts *o, const struct config *cfg,
     const char *pw, struct created *cr)
@@ -325,11 +344,13 @@ create_practice(const struct init_opts *o, const struct config *cfg,
 	ps.owner_email = o->email;
 	ps.owner_name = o->owner_name;
 	ps.owner_pw_hash = hash;
-	rc = practice_create(db, &ps, &pid, &err);
-	db_close(db);
-	if (rc != 0)
+	if ((rc = practice_create(db, &ps, &pid, &err)) != 0) {
+		db_close(db);
 		return cli_fail("%s", err.user);
-	return 0;
+	}
+	rc = create_keys(db, cfg, pid);
+	db_close(db);
+	return rc;
 }
 
 int

@@ -7,6 +7,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "core/keys/keystore.h"
 #include "crypto/random.h"
 #include "db/db.h"
 #include "jobs/jobs.h"
@@ -59,6 +60,7 @@ serve(struct config *cfg)
 	struct jobs *jobs = NULL;
 	int rc, applied = 0;
 
+	memset(&app, 0, sizeof(app));
 	if (crypto_init() != 0)
 		return cli_fail("libsodium could not be initialised");
 	/* Before any thread exists, so that only server_run sees signals. */
@@ -71,11 +73,18 @@ serve(struct config *cfg)
 	}
 	if (applied > 0)
 		log_info("migrated", "applied=%d", applied);
+	/* Refuses a wrong master key now rather than at the first PHI read. */
+	app.keys = keystore_open(db, cfg->keys.master_key_file[0] ?
+	    cfg->keys.master_key_file : NULL, &err);
+	if (app.keys == NULL) {
+		db_close(db);
+		return cli_fail("encryption keys: %s", err.msg);
+	}
 	if ((rc = start_jobs(cfg, db, &jobs)) != 0) {
+		keystore_close(app.keys);
 		db_close(db);
 		return rc;
 	}
-	memset(&app, 0, sizeof(app));
 	app.cfg = cfg;
 	app.db = db;
 	app.jobs = jobs;
@@ -87,6 +96,7 @@ serve(struct config *cfg)
 		jobs_stop(jobs);
 		jobs_free(jobs);
 	}
+	keystore_close(app.keys);
 	db_close(db);
 	if (rc != 0)
 		return cli_fail("%s", err.msg);

@@ -10,12 +10,14 @@ struct alc_err;
 struct config;
 struct db;
 struct jobs;
+struct keystore;
 
 /* Everything a request may need that lives as long as the process. */
 struct app {
 	const struct config *cfg;
 	struct db *db;
 	struct jobs *jobs;
+	struct keystore *keys; /* data keys for field encryption */
 	int64_t started_ms;
 	volatile int stopping; /* set once shutdown has begun */
 };

@@ -1,0 +1,62 @@
+/*
+ * keystore_impl.h - what the files of src/core/keys/ share; not for use
+ * outside that folder.
+ *
+ * master.c      where the master key comes from, and its fingerprint
+ * keystore.c    open/close, the key cache, creating keys (data_keys)
+ * field.c       sealing and opening fields, blind indexes
+ */
+#ifndef ALC_CORE_KEYSTORE_IMPL_H
+#define ALC_CORE_KEYSTORE_IMPL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "core/keys/keystore.h"
+#include "crypto/aead.h"
+
+/* An unwrapped data key.  Never freed or moved before keystore_close, so a
+ * pointer to it may be used without holding the keystore's lock. */
+struct ks_key {
+	int64_t id;
+	int64_t practice_id; /* 0: installation-wide */
+	enum keystore_purpose purpose;
+	unsigned char *key;  /* aead_key_alloc'd, read-only */
+};
+
+/* Which key is active for (practice, purpose), and when that was read. */
+struct ks_active {
+	int64_t practice_id;
+	enum keystore_purpose purpose;
+	int64_t key_id;
+	int64_t checked_ms; /* monotonic */
+};
+
+struct keystore {
+	struct db *db;
+	unsigned char *master; /* aead_key_alloc'd, read-only */
+	char master_id[KEYSTORE_MASTER_ID_SIZE];
+	const char *source;
+	pthread_mutex_t mu; /* guards the two arrays below */
+	struct ks_key **keys;
+	size_t nkeys, capkeys;
+	struct ks_active *active;
+	size_t nactive, capactive;
+};
+
+/* Loads the master key into key from the first source present (see
+ * keystore.h) and sets *source to its name. */
+int ks_master_load(const char *file, unsigned char key[AEAD_KEY_BYTES],
+    const char **source, struct alc_err *err);
+/* 16 hex digits of keyed BLAKE2b: names the key, reveals nothing of it. */
+void ks_master_fingerprint(const unsigned char key[AEAD_KEY_BYTES],
+    char out[KEYSTORE_MASTER_ID_SIZE]);
+
+/* The key with this id, loaded and unwrapped on first use.  ALC_ENOTFOUND,
+ * ALC_ECRYPTO (cannot unwrap: wrong master key or altered row), ALC_EDB. */
+int ks_key_by_id(struct keystore *ks, int64_t id, const struct ks_key **out);
+/* The active key of (practice_id, purpose).  ALC_ENOTFOUND when none. */
+int ks_active_key(struct keystore *ks, int64_t practice_id,
+    enum keystore_purpose purpose, const struct ks_key **out);
+
+#endif
