@@ -43,6 +43,8 @@ cli_load_config(struct config *cfg, const char *data, const char *file)
 	struct alc_err err;
 	int lv;
 
+	memset(cfg, 0, sizeof(*cfg));
+	memset(&err, 0, sizeof(err));
 	if (data == NULL && file == NULL)
 		file = getenv("ALCOVE_CONFIG");
 	if (config_load(cfg, data, file, 0, &err) != 0)

@@ -143,8 +143,12 @@ async function createInstance(opts = {}) {
 	const args = ['init', '--data', dir, '--practice', 'Test Practice',
 		'--owner-email', OWNER_EMAIL];
 	if (ENGINE === 'postgres') {
-		inst.dbName = `alcove_http_${crypto.randomBytes(6).toString('hex')}`;
-		await psql(PG, `CREATE DATABASE ${inst.dbName}`);
+		const name = `alcove_http_${crypto.randomBytes(6).toString('hex')}`;
+		await psql(PG, `CREATE DATABASE ${name}`).catch(async (e) => {
+			await inst.cleanup();
+			throw e;
+		});
+		inst.dbName = name;
 		inst.conninfo = conninfoFor(inst.dbName);
 		args.push('--engine', 'postgres', '--pg-conninfo', inst.conninfo);
 	}
@@ -155,7 +159,12 @@ async function createInstance(opts = {}) {
 		args.push('--password-stdin');
 		input = inst.password + '\n';
 	}
-	inst.init = await runCli(args, { input, env: opts.env });
+	try {
+		inst.init = await runCli(args, { input, env: opts.env });
+	} catch (e) {
+		await inst.cleanup();
+		throw e;
+	}
 	if (inst.init.code !== 0 && !opts.allowFailure) {
 		await inst.cleanup();
 		throw new Error(`alcove init exited ${inst.init.code}: ${inst.init.stderr.trim()}`);

@@ -525,6 +525,9 @@ write_secret(const char *dir, const char *name, const char *text, mode_t mode)
 	FILE *fp;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* A read-only file left by an earlier call cannot be rewritten by a
+	 * user other than root: replace it. */
+	unlink(path);
 	assert_non_null(fp = fopen(path, "w"));
 	fputs(text, fp);
 	assert_int_equal(fclose(fp), 0);
