@@ -20,6 +20,7 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "base/err.h"
+#include "base/fsutil.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -36,31 +37,6 @@
 #define KEYFILE_MAGIC_LEN (sizeof(KEYFILE_MAGIC) - 1)
 #define KEYFILE_HEX_LEN (2 * KEYFILE_KEY_BYTES)
 #define KEYFILE_LINE_LEN (KEYFILE_MAGIC_LEN + KEYFILE_HEX_LEN + 1)
-
-/* fsyncs the directory holding path, so the new name in it is durable. */
-static int
-fsync_parent(const char *path, struct alc_err *err)
-{
-	char dir[PATH_MAX];
-	char *slash;
-	int fd, rc = 0;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return alc_err_set(err, ALC_EIO, "%s: cannot open directory: %s",
-		    dir, strerror(errno));
-	if (fsync(fd) != 0)
-		rc = alc_err_set(err, ALC_EIO, "%s: fsync: %s", dir,
-		    strerror(errno));
-	close(fd);
-	return rc;
-}
 
 int
 keyfile_create(const char *path, struct alc_err *err)
@@ -106,7 +82,7 @@ out:
 		rc = alc_err_set(err, ALC_EIO, "master key file %s: close: %s",
 		    path, strerror(errno));
 	if (rc == 0)
-		rc = fsync_parent(path, err);
+		rc = fs_fsync_parent(path, err);
 	if (rc != 0)
 		unlink(path); /* created by us above, with O_EXCL */
 	return rc;

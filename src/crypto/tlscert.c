@@ -23,6 +23,7 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "base/err.h"
+#include "base/fsutil.h"
 #include "base/timeutil.h"
 
 #include <arpa/inet.h>
@@ -43,31 +44,6 @@
 #define CERT_MAX_FILE (1024 * 1024)
 #define CERT_HOST_MAX 64 /* X.509 upper bound for a common name */
 #define CERT_DAYS 397
-
-/* fsyncs the directory holding path, so a new name in it is durable. */
-static int
-fsync_parent(const char *path, struct alc_err *err)
-{
-	char dir[PATH_MAX];
-	char *slash;
-	int fd, rc = 0;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return alc_err_set(err, ALC_EIO, "%s: cannot open directory: %s",
-		    dir, strerror(errno));
-	if (fsync(fd) != 0)
-		rc = alc_err_set(err, ALC_EIO, "%s: fsync: %s", dir,
-		    strerror(errno));
-	close(fd);
-	return rc;
-}
 
 /* Writes data to a new file at path with mode, complete or not at all;
  * ALC_EEXIST when path exists.  See the top of the file. */
@@ -119,7 +95,7 @@ out:
 	close(fd);
 	unlink(tmp);
 	if (rc == 0)
-		rc = fsync_parent(path, err);
+		rc = fs_fsync_parent(path, err);
 	return rc;
 }
 
