@@ -6,7 +6,8 @@
 
 CC      = cc
 PREFIX  ?= /usr/local
-PKGS    = libmicrohttpd gnutls sqlite3 libpq libsodium inih jansson libcurl
+PKGS    = libmicrohttpd gnutls sqlite3 libpq libsodium inih jansson libcurl \
+	  liboath libqrencode
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -28,7 +29,9 @@ HDRS  := $(shell find src -name '*.h')
 TEMPLATES := $(shell find templates -name '*.html' | sort)
 STATIC := $(shell find static -type f | sort)
 MIGRATIONS := $(shell find src/db/migrations -name '*.sql' | sort)
-GEN   = build/gen/templates.c build/gen/static_assets.c build/gen/migrations.c
+EMBED_GEN = build/gen/static_assets.c build/gen/migrations.c \
+	build/gen/password_blocklist.c
+GEN   = build/gen/templates.c $(EMBED_GEN)
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(filter-out tests/unit/testlib.c,$(wildcard tests/unit/test_*.c)))
 
 all: build/alcove
@@ -52,10 +55,23 @@ build/gen/migrations.c: build/tools/embed $(MIGRATIONS)
 	@mkdir -p $(@D)
 	build/tools/embed -o $@ -s migrations -p src/db/migrations/ $(MIGRATIONS)
 
+# The breached-password blocklist (data/passwords/SOURCE.md): sorted,
+# lower-cased text that core/users/password_policy.c binary-searches.
+build/gen/password_blocklist.c: build/tools/embed data/passwords/blocklist.txt
+	@mkdir -p $(@D)
+	build/tools/embed -o $@ -s password_blocklist -p data/passwords/ \
+		data/passwords/blocklist.txt
+
 # --- objects: build/<variant>/obj/... for variant release and asan ----------
 
 define variant
 build/$(1)/obj/%.o: %.c $(HDRS) build/gen/templates.h
+	@mkdir -p $$(@D)
+	@echo "  CC [$(1)] $$<"
+	@$$(CC) $$(BASE_CFLAGS) $$(CFLAGS_$(1)) -c -o $$@ $$<
+
+# Embedded data depends on nothing but its struct, not on every header.
+$$(patsubst %.c,build/$(1)/obj/%.o,$$(EMBED_GEN)): build/$(1)/obj/%.o: %.c src/base/embed.h
 	@mkdir -p $$(@D)
 	@echo "  CC [$(1)] $$<"
 	@$$(CC) $$(BASE_CFLAGS) $$(CFLAGS_$(1)) -c -o $$@ $$<

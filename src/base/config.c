@@ -72,6 +72,12 @@ static const struct setting settings[] = {
 	B(log, access_log, log.access_log, "true"),
 	I(jobs, workers, jobs.workers, 0, 64, "2"),
 	I(jobs, poll_interval_ms, jobs.poll_interval_ms, 10, 600000, "1000"),
+	S(smtp, url, smtp.url, ""),
+	S(smtp, from, smtp.from, ""),
+	S(smtp, user, smtp.user, ""),
+	S(smtp, password, smtp.password, ""),
+	E(smtp, starttls, smtp.starttls, "true|false|required", "required"),
+	I(smtp, timeout, smtp.timeout, 1, 600, "30"),
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -239,11 +245,34 @@ is_loopback(const char *host)
 	    strcmp(host, "localhost") == 0;
 }
 
+/* E-mail is optional; when smtp.url is set it must be SMTP and have a
+ * sender.  Values go into SMTP commands and headers: no line breaks. */
+static int
+validate_smtp(const struct config *cfg, struct alc_err *err)
+{
+	const char *u = cfg->smtp.url, *f = cfg->smtp.from;
+
+	if (u[0] == '\0')
+		return 0;
+	if (strncmp(u, "smtp://", 7) != 0 && strncmp(u, "smtps://", 8) != 0)
+		return alc_err_set(err, ALC_ECONFIG, "smtp.url: must start with "
+		    "smtp:// or smtps:// (e.g. smtp://mail.example.org:587)");
+	if (f[0] == '\0' || strchr(f, '@') == NULL || strpbrk(f, "\r\n"))
+		return alc_err_set(err, ALC_ECONFIG, "smtp.from: required when "
+		    "smtp.url is set: an address, or \"Name <address>\"");
+	if (strpbrk(cfg->smtp.user, "\r\n") || strpbrk(cfg->smtp.password,
+	    "\r\n"))
+		return alc_err_set(err, ALC_ECONFIG, "smtp.user/smtp.password: "
+		    "must not contain line breaks");
+	return 0;
+}
+
 /* Rules that involve more than one key. */
 static int
 validate(struct config *cfg, struct alc_err *err)
 {
 	long cores;
+	int rc;
 
 	if (strcmp(cfg->database.engine, "postgres") == 0 &&
 	    cfg->database.conninfo[0] == '\0')
@@ -258,6 +287,8 @@ validate(struct config *cfg, struct alc_err *err)
 	    cfg->server.redirect_port == cfg->server.port)
 		return alc_err_set(err, ALC_ECONFIG, "server.redirect_port: "
 		    "must differ from server.port");
+	if ((rc = validate_smtp(cfg, err)) != 0)
+		return rc;
 	if (cfg->server.threads == 0) {
 		cores = sysconf(_SC_NPROCESSORS_ONLN);
 		cfg->server.threads = cores > 0 ? (int)cores : 2;
@@ -453,10 +484,18 @@ config_print(const struct config *cfg, FILE *out)
 		switch (s->type) {
 		case C_STR:
 		case C_ENUM:
-			/* A libpq conninfo may hold a password. */
-			fprintf(out, "%s\n", strcmp(s->key, "conninfo") == 0 &&
-			    strstr(*(char *const *)p, "password") ? "(hidden)" :
-			    *(char *const *)p);
+			/* A libpq conninfo or an SMTP URL may hold a
+			 * password. */
+			if ((strcmp(s->key, "conninfo") == 0 &&
+			    strstr(*(char *const *)p, "password")) ||
+			    (strcmp(s->section, "smtp") == 0 &&
+			    strcmp(s->key, "url") == 0 &&
+			    strchr(*(char *const *)p, '@')) ||
+			    (strcmp(s->key, "password") == 0 &&
+			    (*(char *const *)p)[0] != '\0'))
+				fprintf(out, "(hidden)\n");
+			else
+				fprintf(out, "%s\n", *(char *const *)p);
 			break;
 		case C_BOOL:
 			fprintf(out, "%s\n", *(const int *)p ? "true" : "false");

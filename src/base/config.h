@@ -55,6 +55,14 @@ struct config {
 		int workers;
 		int poll_interval_ms;
 	} jobs;
+	struct {
+		char *url;      /* smtp://host:port or smtps://host:port; "": none */
+		char *from;     /* "Alcove <alcove@example.org>" or an address */
+		char *user;     /* "": no authentication */
+		char *password; /* never logged or printed */
+		char *starttls; /* "true" (if offered), "false", "required" */
+		int timeout;    /* seconds for connecting and for each send */
+	} smtp;
 };
 
 /* Fills cfg with defaults, reads path (NULL: DIR/alcove.ini under

@@ -22,6 +22,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 
 /* Prints "alcove: <msg>" on stderr and returns EXIT_FAIL. */

@@ -10,8 +10,12 @@
 #include "cli/cli.h"
 #include "base/config.h"
 #include "base/err.h"
+#include "base/timeutil.h"
 #include "core/keys/keystore.h"
+#include "core/compliance/compliance.h"
 #include "core/practice/practice.h"
+#include "core/users/admin.h"
+#include "core/users/policy.h"
 #include "crypto/keyfile.h"
 #include "crypto/password.h"
 #include "crypto/random.h"
@@ -27,8 +31,6 @@
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
-
-#define PW_MIN_CHARS 15 /* NIST SP 800-63B for an account without MFA */
 
 struct init_opts {
 	const char *data, *practice, *email, *owner_name, *engine, *conninfo;
@@ -162,8 +164,8 @@ owner_password(const struct init_opts *o, char *pw, size_t pwsz,
     int *generated)
 {
 	char again[1100];
-	size_t chars;
-	const char *p;
+	struct pwpol_subject who;
+	enum pwpol_verdict v;
 
 	*generated = 0;
 	if (o->password_stdin) {
@@ -185,13 +187,14 @@ owner_password(const struct init_opts *o, char *pw, size_t pwsz,
 		*generated = 1;
 		return 0;
 	}
-	/* Count characters, not bytes: any Unicode is allowed. */
-	for (chars = 0, p = pw; *p; p++)
-		chars += ((unsigned char)*p & 0xC0) != 0x80;
-	if (chars < PW_MIN_CHARS)
-		return cli_fail("the password must be at least %d characters "
-		    "(a passphrase of a few words is easiest); nothing was "
-		    "created", PW_MIN_CHARS);
+	/* The policy every password meets (the owner has no MFA yet). */
+	memset(&who, 0, sizeof(who));
+	who.name = o->owner_name;
+	who.email = o->email;
+	who.practices = &o->practice;
+	who.n_practices = 1;
+	if ((v = pwpol_check(pw, &who)) != PWPOL_OK)
+		return cli_fail("%s Nothing was created.", pwpol_reason(v, 0));
 	return 0;
 }
 
@@ -313,6 +316,23 @@ create_keys(struct db *db, const struct config *cfg, int64_t practice_id)
 	return 0;
 }
 
+/* The HIPAA program a new practice starts with, owned by its owner. */
+static int
+seed_compliance(struct db *db, int64_t pid, const char *owner_email)
+{
+	struct caldate today;
+	int64_t owner;
+	int rc;
+
+	if ((rc = users_find(db, pid, owner_email, &owner)) != 0 ||
+	    (rc = compliance_practice_today(db, pid, time_now_ms(),
+	    &today)) != 0 ||
+	    (rc = compliance_seed_program(db, pid, owner, today)) != 0)
+		return cli_fail("could not set up the compliance program (%s)",
+		    alc_strerror(rc));
+	return 0;
+}
+
 static int
 create_practice(const struct init_opts *o, const struct config *cfg,
     const char *pw, struct created *cr)
@@ -349,6 +369,8 @@ create_practice(const struct init_opts *o, const struct config *cfg,
 		return cli_fail("%s", err.user);
 	}
 	rc = create_keys(db, cfg, pid);
+	if (rc == 0)
+		rc = seed_compliance(db, pid, o->email);
 	db_close(db);
 	return rc;
 }
@@ -367,8 +389,9 @@ cmd_init(int argc, char **argv)
 	memset(&cr, 0, sizeof(cr));
 	if (crypto_init() != 0)
 		return cli_fail("libsodium could not be initialised");
-	if ((rc = make_dirs(o.data, real)) != 0 ||
-	    (rc = owner_password(&o, pw, sizeof(pw), &generated)) != 0)
+	/* The password first: a refused one must leave nothing behind. */
+	if ((rc = owner_password(&o, pw, sizeof(pw), &generated)) != 0 ||
+	    (rc = make_dirs(o.data, real)) != 0)
 		goto out;
 	if ((rc = write_files(&o, real, &cr)) != 0 ||
 	    (rc = cli_load_config(&cfg, real, NULL)) != 0)

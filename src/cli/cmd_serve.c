@@ -7,6 +7,9 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "core/mail/mail.h"
+#include "audit/audit.h"
+#include "core/compliance/compliance.h"
 #include "core/keys/keystore.h"
 #include "crypto/random.h"
 #include "db/db.h"
@@ -43,12 +46,24 @@ start_jobs(struct config *cfg, struct db *db, struct jobs **out)
 	jc.poll_ms = cfg->jobs.poll_interval_ms;
 	if ((*out = jobs_new(db, &jc)) == NULL)
 		return cli_fail("cannot create the job workers");
-	if (jobs_start(*out) != 0) {
+	/* Every job kind's handler, before the workers start. */
+	if (mail_register(*out, cfg) != 0 ||
+	    compliance_register_jobs(*out, cfg) != 0 ||
+	    audit_register_jobs(*out) != 0 || jobs_start(*out) != 0) {
 		jobs_free(*out);
 		*out = NULL;
 		return cli_fail("cannot start the job workers");
 	}
 	return 0;
+}
+
+/* The daily jobs re-queue themselves; queueing today's run at start (once
+ * a day, by idempotency key) restarts the chain if a run was ever lost. */
+static void
+kick_daily_jobs(struct db *db)
+{
+	if (compliance_schedule_all(db, time_now_ms()) != 0)
+		log_warn("could not queue the compliance reminders", "%s", "");
 }
 
 static int
@@ -73,6 +88,7 @@ serve(struct config *cfg)
 	}
 	if (applied > 0)
 		log_info("migrated", "applied=%d", applied);
+	kick_daily_jobs(db);
 	/* Refuses a wrong master key now rather than at the first PHI read. */
 	app.keys = keystore_open(db, cfg->keys.master_key_file[0] ?
 	    cfg->keys.master_key_file : NULL, &err);
@@ -80,7 +96,13 @@ serve(struct config *cfg)
 		db_close(db);
 		return cli_fail("encryption keys: %s", err.msg);
 	}
+	if ((app.audit = audit_writer_new(db)) == NULL) {
+		keystore_close(app.keys);
+		db_close(db);
+		return cli_fail("cannot start the audit writer");
+	}
 	if ((rc = start_jobs(cfg, db, &jobs)) != 0) {
+		audit_writer_free(app.audit);
 		keystore_close(app.keys);
 		db_close(db);
 		return rc;
@@ -96,6 +118,8 @@ serve(struct config *cfg)
 		jobs_stop(jobs);
 		jobs_free(jobs);
 	}
+	audit_writer_stop(app.audit);
+	audit_writer_free(app.audit);
 	keystore_close(app.keys);
 	db_close(db);
 	if (rc != 0)

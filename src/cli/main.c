@@ -18,6 +18,8 @@ static const struct command commands[] = {
 	{"serve", cmd_serve, "serve the web application over HTTPS"},
 	{"migrate", cmd_migrate, "apply pending database migrations"},
 	{"config", cmd_config, "check and show the configuration (config check)"},
+	{"audit", cmd_audit, "verify the audit trail's hash chain; record its digest"},
+	{"user", cmd_user, "add staff, change roles, deactivate, list (access review)"},
 	{"version", cmd_version, "print the version"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -9,16 +9,97 @@
 #include "base/err.h"
 #include "core/users/users.h"
 
+/* Minimum necessary (45 CFR 164.502(b), 164.308(a)(4)): each role gets
+ * the actions its job needs.  Plain-language labels, because the staff
+ * pages show this table to the practice as it is. */
+const struct permission permissions[] = {
+	{ACT_STAFF_VIEW, "see the staff list and review who has access",
+	    ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
+	{ACT_STAFF_MANAGE, "add staff, change their roles and deactivate them",
+	    ROLE_OWNER | ROLE_ADMIN},
+	{ACT_AUDIT_VIEW, "read and export the audit trail",
+	    ROLE_OWNER | ROLE_COMPLIANCE},
+	/* Everybody owns some compliance task (training, access review). */
+	{ACT_COMPLIANCE_VIEW, "see the compliance program and complete the "
+	    "tasks they own", ROLE_OWNER | ROLE_ADMIN | ROLE_CLINICIAN |
+	    ROLE_SUPERVISOR | ROLE_BILLING | ROLE_FRONT_DESK | ROLE_COMPLIANCE},
+	{ACT_COMPLIANCE_MANAGE, "add, change and retire compliance tasks and "
+	    "sign them off", ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
+};
+const unsigned permissions_count = sizeof(permissions) /
+    sizeof(permissions[0]);
+
+int
+authz_roles_allow(unsigned roles, enum action a)
+{
+	unsigned i;
+
+	for (i = 0; i < permissions_count; i++)
+		if (permissions[i].action == a)
+			return (permissions[i].roles & roles) != 0;
+	return 0;
+}
+
+static int
+role_allows(const struct req *r, enum action a)
+{
+	return authz_roles_allow(r->sess->roles, a);
+}
+
+/* A session that has not finished signing in (password checked, MFA code
+ * or MFA setup due) may only finish, or sign out.  Deny by default here
+ * too: an action added later is closed to it without anyone remembering. */
+static int
+stage_allows(enum session_stage st, enum action a)
+{
+	switch (a) {
+	case ACT_PUBLIC:
+	case ACT_SIGN_OUT:
+		return 1;
+	case ACT_MFA_VERIFY:
+		return st == SESSION_MFA_PENDING;
+	case ACT_MFA_SETUP:
+		return st == SESSION_MFA_ENROL;
+	default:
+		return 0;
+	}
+}
+
 int
 authz_check(struct req *r, enum action a)
 {
+	if (r->sess != NULL && r->sess->stage != SESSION_FULL &&
+	    !stage_allows(r->sess->stage, a))
+		return ALC_EAUTH;
 	switch (a) {
 	case ACT_PUBLIC:
 		return 0;
 	case ACT_SIGNED_IN:
+	case ACT_SIGN_OUT:
+	case ACT_MFA_VERIFY:
+	case ACT_MFA_SETUP:
 		return r->sess != NULL ? 0 : ALC_EAUTH;
+	default:
+		if (r->sess == NULL)
+			return ALC_EAUTH;
+		return role_allows(r, a) ? 0 : ALC_EPERM;
 	}
-	return ALC_EPERM;
+}
+
+const char *
+authz_stage_path(const struct req *r)
+{
+	if (r->sess == NULL)
+		return NULL;
+	switch (r->sess->stage) {
+	case SESSION_MFA_PENDING:
+		return "/login/mfa";
+	case SESSION_MFA_ENROL:
+		return "/account/mfa";
+	case SESSION_FULL:
+		break;
+	}
+	return NULL;
 }
 
 const char *
@@ -27,6 +108,15 @@ authz_action_name(enum action a)
 	switch (a) {
 	case ACT_PUBLIC: return "public";
 	case ACT_SIGNED_IN: return "signed-in";
+	case ACT_SIGN_OUT: return "sign-out";
+	case ACT_MFA_VERIFY: return "mfa-verify";
+	case ACT_MFA_SETUP: return "mfa-setup";
+	case ACT_STAFF_VIEW: return "staff-view";
+	case ACT_STAFF_MANAGE: return "staff-manage";
+	case ACT_AUDIT_VIEW: return "audit-view";
+	case ACT_COMPLIANCE_VIEW: return "compliance-view";
+	case ACT_COMPLIANCE_MANAGE: return "compliance-manage";
+	case ACT_COUNT: break;
 	}
 	return "unknown";
 }

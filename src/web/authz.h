@@ -14,12 +14,43 @@ struct req;
 enum action {
 	ACT_PUBLIC, /* anyone, signed in or not: sign-in page, health, assets */
 	ACT_SIGNED_IN, /* any signed-in staff member */
+	/* Actions open to a session that has not finished signing in (see
+	 * enum session_stage); every other action refuses such a session. */
+	ACT_SIGN_OUT,  /* any session, whatever its stage */
+	ACT_MFA_VERIFY, /* the sign-in code page: a session awaiting its code */
+	ACT_MFA_SETUP, /* setting up MFA: signed in, or made to enrol first */
+	/* Role-restricted actions: who may do each is the permission table
+	 * in authz.c, and nowhere else. */
+	ACT_STAFF_VIEW,   /* the staff list and access review */
+	ACT_STAFF_MANAGE, /* add staff, change their roles, deactivate them */
+	ACT_AUDIT_VIEW,   /* read and export the audit trail */
+	ACT_COMPLIANCE_VIEW,   /* the compliance program: tasks, due dates */
+	ACT_COMPLIANCE_MANAGE, /* add, edit, retire tasks; sign off */
+	ACT_COUNT
 };
 
+/* One row of the permission matrix, for the page that explains it. */
+struct permission {
+	enum action action;
+	const char *label; /* "see the staff list and review who has access" */
+	unsigned roles;    /* ROLE_* bits allowed */
+};
+extern const struct permission permissions[];
+extern const unsigned permissions_count;
+
 /* 0 when allowed; ALC_EAUTH when the visitor must sign in first (the
- * dispatcher redirects to the sign-in page); ALC_EPERM when signed in but
+ * dispatcher redirects to the sign-in page, or to authz_stage_path when
+ * the session is waiting for its second factor); ALC_EPERM when signed in but
  * not allowed (403). */
 int authz_check(struct req *r, enum action a);
+/* Where a session that has not finished signing in must go (the MFA code
+ * page or MFA setup); NULL for a signed-in or absent session.  The
+ * dispatcher sends ALC_EAUTH answers for such sessions there. */
+const char *authz_stage_path(const struct req *r);
 const char *authz_action_name(enum action a);
+/* Non-zero when a holder of roles (ROLE_* bits) may perform role-restricted
+ * action a, by the permission table: for requests authenticated without a
+ * session (a calendar feed token). */
+int authz_roles_allow(unsigned roles, enum action a);
 
 #endif

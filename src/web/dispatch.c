@@ -89,7 +89,12 @@ dispatch(struct req *r)
 		return;
 	}
 	if ((rc = authz_check(r, rt->action)) == ALC_EAUTH) {
-		redirect_to_login(r);
+		/* A session still owing its second factor (or MFA setup) is
+		 * sent back to finish it, from wherever it tried to go. */
+		if (authz_stage_path(r) != NULL)
+			resp_redirect(r, 303, authz_stage_path(r));
+		else
+			redirect_to_login(r);
 		return;
 	}
 	if (rc != 0) {

@@ -2,6 +2,7 @@
  * page.c - the layout around every page, hashed asset URLs, error pages.
  */
 #include "web/page.h"
+#include "web/authz.h"
 #include "web/http.h"
 #include "web/session.h"
 #include "web/views.h"
@@ -30,10 +31,17 @@ page_asset_href(struct req *r, const char *name)
 	    name, f->hash, dot);
 }
 
-/* The app navigation for a signed-in user; the current page marked. */
-static const struct nav_item nav_all[] = {
-	{"Home", "/home", 0},
-	{"Your sessions", "/account/sessions", 0},
+/* The app navigation: each entry shows only to those its action allows,
+ * so nobody is offered a page that would answer 403. */
+static const struct {
+	const char *label, *href;
+	enum action action;
+} nav_all[] = {
+	{"Home", "/home", ACT_SIGNED_IN},
+	{"Compliance", "/compliance", ACT_COMPLIANCE_VIEW},
+	{"Staff", "/staff", ACT_STAFF_VIEW},
+	{"Your sessions", "/account/sessions", ACT_SIGNED_IN},
+	{"Two-step sign-in", "/account/mfa", ACT_SIGNED_IN},
 };
 #define NNAV (sizeof(nav_all) / sizeof(nav_all[0]))
 
@@ -46,13 +54,20 @@ layout_user(struct req *r, struct layout_view *v)
 	v->user_name = r->sess->user_name;
 	v->practice_name = r->sess->practice_name;
 	v->csrf = r->sess->csrf;
-	if ((nav = arena_alloc(r->arena, sizeof(nav_all))) == NULL)
+	/* Until sign-in is finished (MFA code or setup due) every link but
+	 * signing out would only lead back to it. */
+	if (r->sess->stage != SESSION_FULL ||
+	    (nav = arena_alloc(r->arena, NNAV * sizeof(*nav))) == NULL)
 		return;
-	memcpy(nav, nav_all, sizeof(nav_all));
-	for (i = 0; i < NNAV; i++)
-		nav[i].current = strcmp(r->path, nav[i].href) == 0;
+	for (i = 0; i < NNAV; i++) {
+		if (authz_check(r, nav_all[i].action) != 0)
+			continue;
+		nav[v->n_nav].label = nav_all[i].label;
+		nav[v->n_nav].href = nav_all[i].href;
+		nav[v->n_nav].current = strcmp(r->path, nav_all[i].href) == 0;
+		v->n_nav++;
+	}
 	v->nav = nav;
-	v->n_nav = NNAV;
 }
 
 void

@@ -533,6 +533,7 @@ server_run(struct app *app, struct alc_err *err)
 	if ((rc = start_main(&s, err)) != 0 ||
 	    (rc = start_redirect(&s, err)) != 0)
 		goto out;
+	app->origin = s.origin;
 	log_info("listening", "url=%s port=%d threads=%d tls=%s", s.origin,
 	    s.port, app->cfg->server.threads,
 	    app->cfg->server.plain_http ? "off" : "on");

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct alc_err;
+struct audit_writer;
 struct config;
 struct db;
 struct jobs;
@@ -18,7 +19,9 @@ struct app {
 	struct db *db;
 	struct jobs *jobs;
 	struct keystore *keys; /* data keys for field encryption */
+	struct audit_writer *audit; /* group commit of read events */
 	int64_t started_ms;
+	const char *origin; /* "https://127.0.0.1:8443" as bound, for links */
 	volatile int stopping; /* set once shutdown has begun */
 };
 

@@ -3,8 +3,10 @@
  */
 #include "web/session.h"
 #include "web/http.h"
+#include "web/audit_web.h"
 #include "web/server.h"
 #include "base/arena.h"
+#include "audit/audit.h"
 #include "base/err.h"
 #include "base/timeutil.h"
 #include "core/users/users.h"
@@ -28,6 +30,7 @@ int
 web_session_load(struct req *r)
 {
 	const char *tok = req_cookie(r, SESSION_COOKIE);
+	struct audit_event who;
 	struct session *se;
 	int rc;
 
@@ -35,7 +38,8 @@ web_session_load(struct req *r)
 		return 0;
 	if ((se = arena_alloc(r->arena, sizeof(*se))) == NULL)
 		return ALC_ENOMEM;
-	rc = session_lookup(r->app->db, tok, time_now_ms(), se);
+	web_audit_who(r, &who);
+	rc = session_lookup(r->app->db, tok, time_now_ms(), &who, se);
 	if (rc == 0)
 		r->sess = se;
 	else if (rc == ALC_EAUTH) {

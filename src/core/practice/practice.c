@@ -82,14 +82,15 @@ insert_rows(struct db_conn *c, const struct practice_setup *ps,
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : ALC_EDB;
 	if ((rc = db_prepare(c, &s, "INSERT INTO users (email, display_name, "
-	    "password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
-	    "RETURNING id")) != 0)
+	    "password_hash, created_at, updated_at, password_changed_at) VALUES "
+	    "(?, ?, ?, ?, ?, ?) RETURNING id")) != 0)
 		return rc;
 	db_bind_text(s, 1, email);
 	db_bind_text(s, 2, ps->owner_name ? ps->owner_name : email);
 	db_bind_text(s, 3, ps->owner_pw_hash);
 	db_bind_i64(s, 4, now);
 	db_bind_i64(s, 5, now);
+	db_bind_i64(s, 6, now);
 	if ((rc = db_step(s)) == DB_ROW)
 		uid = db_col_i64(s, 0);
 	db_stmt_done(s);
@@ -97,6 +98,18 @@ insert_rows(struct db_conn *c, const struct practice_setup *ps,
 		return rc < 0 ? rc : ALC_EDB;
 	if ((rc = db_prepare(c, &s, "INSERT INTO memberships (practice_id, "
 	    "user_id, role, created_at) VALUES (?, ?, 'owner', ?)")) != 0)
+		return rc;
+	db_bind_i64(s, 1, *pid);
+	db_bind_i64(s, 2, uid);
+	db_bind_i64(s, 3, now);
+	rc = db_step(s);
+	db_stmt_done(s);
+	if (rc < 0)
+		return rc;
+	/* The first grant of access is part of the provisioning record too. */
+	if ((rc = db_prepare(c, &s, "INSERT INTO role_changes (practice_id, "
+	    "user_id, roles_before, roles_after, reason, changed_at) VALUES "
+	    "(?, ?, '', 'owner', 'practice created', ?)")) != 0)
 		return rc;
 	db_bind_i64(s, 1, *pid);
 	db_bind_i64(s, 2, uid);
@@ -136,4 +149,38 @@ practice_create(struct db *db, const struct practice_setup *ps,
 	}
 	db_release(c);
 	return rc;
+}
+
+int
+practice_resolve(struct db *db, const char *slug, int64_t *practice_id,
+    struct alc_err *err)
+{
+	struct db_conn *c;
+	struct db_stmt *s;
+	int rc, n = 0;
+
+	*practice_id = 0;
+	if ((c = db_acquire(db, 5000, err)) == NULL)
+		return ALC_EBUSY;
+	if ((rc = db_prepare(c, &s, slug ? "SELECT id FROM practices WHERE "
+	    "slug = ? AND retired_at IS NULL" : "SELECT id FROM practices WHERE "
+	    "retired_at IS NULL ORDER BY id LIMIT 2")) == 0) {
+		if (slug)
+			db_bind_text(s, 1, slug);
+		while ((rc = db_step(s)) == DB_ROW)
+			if (n++ == 0)
+				*practice_id = db_col_i64(s, 0);
+		db_stmt_done(s);
+	}
+	db_release(c);
+	if (rc < 0)
+		return alc_err_set(err, rc, "looking up the practice");
+	if (n == 0)
+		return alc_err_set_user(err, ALC_ENOTFOUND, "There is no such "
+		    "practice.", "practice %s not found", slug ? slug : "(any)");
+	if (n > 1)
+		return alc_err_set_user(err, ALC_ECONFLICT, "This installation has "
+		    "several practices: name one with --practice SLUG.",
+		    "several practices");
+	return 0;
 }

@@ -29,6 +29,12 @@ struct practice_setup {
 int practice_create(struct db *db, const struct practice_setup *ps,
     int64_t *practice_id, struct alc_err *err);
 
+/* The practice named by its short name (slug), or, when slug is NULL, the
+ * installation's only practice.  ALC_ENOTFOUND / ALC_ECONFLICT (several
+ * practices and no slug), with err->user saying so. */
+int practice_resolve(struct db *db, const char *slug, int64_t *practice_id,
+    struct alc_err *err);
+
 /* Checks an e-mail address is plausible: one '@', a dot in the domain, no
  * spaces or control characters, at most 254 bytes. */
 int practice_email_ok(const char *email);

@@ -3,6 +3,7 @@
  * throttling.  See users.h for the rules.
  */
 #include "core/users/users.h"
+#include "audit/audit.h"
 #include "base/err.h"
 #include "crypto/password.h"
 #include "db/db.h"
@@ -38,6 +39,17 @@ role_parse(const char *name)
 }
 
 const char *
+role_name(unsigned bit)
+{
+	size_t i;
+
+	for (i = 0; i < NROLES; i++)
+		if (roles[i].bit == bit)
+			return roles[i].name;
+	return NULL;
+}
+
+const char *
 role_label(unsigned bit)
 {
 	size_t i;
@@ -67,8 +79,9 @@ lock_ms(int failures, int allowance)
 }
 
 /* ms until key may try again (0: now). */
-static int
-throttle_wait(struct db_conn *c, const char *key, int64_t now, int64_t *wait)
+int
+auth_throttle_wait(struct db_conn *c, const char *key, int64_t now,
+    int64_t *wait)
 {
 	struct db_stmt *s;
 	int rc;
@@ -84,8 +97,9 @@ throttle_wait(struct db_conn *c, const char *key, int64_t now, int64_t *wait)
 	return rc < 0 ? rc : 0;
 }
 
-static int
-throttle_fail(struct db_conn *c, const char *key, int allowance, int64_t now)
+int
+auth_throttle_fail(struct db_conn *c, const char *key, int allowance,
+    int64_t now)
 {
 	struct db_stmt *s;
 	int failures = 0, rc;
@@ -115,8 +129,8 @@ throttle_fail(struct db_conn *c, const char *key, int allowance, int64_t now)
 	return rc < 0 ? rc : 0;
 }
 
-static int
-throttle_clear(struct db_conn *c, const char *key)
+int
+auth_throttle_clear(struct db_conn *c, const char *key)
 {
 	struct db_stmt *s;
 	int rc;
@@ -190,17 +204,45 @@ first_practice(struct db_conn *c, int64_t user_id, int64_t *pid)
 	return rc < 0 ? rc : 0;
 }
 
-/* Records a failure for both keys in one transaction. */
+/* The LOGIN_FAIL event: against the account when it exists, so that
+ * reviewers see attempts on real accounts; never the password. */
+static int
+audit_failure(struct db_conn *c, const struct account *a,
+    const struct audit_event *who)
+{
+	struct audit_event ev;
+	char id[24];
+
+	if (who != NULL)
+		ev = *who;
+	else
+		memset(&ev, 0, sizeof(ev));
+	ev.verb = "LOGIN_FAIL";
+	ev.action = 0;
+	ev.outcome = AUDIT_MINOR_FAILURE;
+	ev.object_type = "user";
+	if (a->id != 0) {
+		snprintf(id, sizeof(id), "%lld", (long long)a->id);
+		ev.actor_user_id = a->id;
+		ev.object_id = id;
+		ev.reason = a->active ? "wrong password" : "account not active";
+	} else
+		ev.reason = "unknown account";
+	return audit_write(c, &ev);
+}
+
+/* Records a failure for both keys and its audit event in one transaction. */
 static int
 record_failure(struct db_conn *c, const char *akey, const char *ikey,
-    int64_t now)
+    int64_t now, const struct account *a, const struct audit_event *who)
 {
 	int rc;
 
 	if ((rc = db_begin(c)) != 0)
 		return rc;
-	if ((rc = throttle_fail(c, akey, ACCT_ALLOWANCE, now)) != 0 ||
-	    (rc = throttle_fail(c, ikey, ADDR_ALLOWANCE, now)) != 0) {
+	if ((rc = auth_throttle_fail(c, akey, ACCT_ALLOWANCE, now)) != 0 ||
+	    (rc = auth_throttle_fail(c, ikey, ADDR_ALLOWANCE, now)) != 0 ||
+	    (rc = audit_failure(c, a, who)) != 0) {
 		db_rollback(c);
 		return rc;
 	}
@@ -214,8 +256,8 @@ check_locks(struct db_conn *c, const char *akey, const char *ikey,
 	int64_t w1, w2;
 	int rc;
 
-	if ((rc = throttle_wait(c, akey, now, &w1)) != 0 ||
-	    (rc = throttle_wait(c, ikey, now, &w2)) != 0)
+	if ((rc = auth_throttle_wait(c, akey, now, &w1)) != 0 ||
+	    (rc = auth_throttle_wait(c, ikey, now, &w2)) != 0)
 		return rc;
 	if (w2 > w1)
 		w1 = w2;
@@ -228,7 +270,8 @@ check_locks(struct db_conn *c, const char *akey, const char *ikey,
 
 int
 auth_login(struct db *db, const char *email, const char *password,
-    const char *addr, int64_t now, struct auth_result *res)
+    const char *addr, int64_t now, const struct audit_event *who,
+    struct auth_result *res)
 {
 	char lower[256], akey[300], ikey[80];
 	struct account a;
@@ -238,7 +281,7 @@ auth_login(struct db *db, const char *email, const char *password,
 
 	memset(res, 0, sizeof(*res));
 	res->status = AUTH_BAD;
-	for (i = 0; email[i] && i < sizeof(lower) - 1; i++)
+	for (i = 0; i < sizeof(lower) - 1 && email[i]; i++)
 		lower[i] = (char)tolower((unsigned char)email[i]);
 	lower[i] = '\0';
 	snprintf(akey, sizeof(akey), "acct:%s", lower);
@@ -252,10 +295,10 @@ auth_login(struct db *db, const char *email, const char *password,
 	ok = pw_verify(a.active ? a.hash : dummy_hash, password) == 0 &&
 	    a.active;
 	if (!ok) {
-		rc = record_failure(c, akey, ikey, now);
+		rc = record_failure(c, akey, ikey, now, &a, who);
 		goto out;
 	}
-	if ((rc = throttle_clear(c, akey)) != 0 ||
+	if ((rc = auth_throttle_clear(c, akey)) != 0 ||
 	    (rc = first_practice(c, a.id, &res->practice_id)) != 0)
 		goto out;
 	res->user_id = a.id;

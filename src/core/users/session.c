@@ -2,6 +2,8 @@
  * session.c - server-side sessions (see users.h).
  */
 #include "core/users/users.h"
+#include "core/users/mfa.h"
+#include "audit/audit.h"
 #include "base/err.h"
 #include "crypto/hash.h"
 #include "db/db.h"
@@ -31,28 +33,48 @@ idle_ms_for(struct db_conn *c, int64_t practice_id)
 	return ms;
 }
 
-int
-session_create(struct db *db, int64_t user_id, int64_t practice_id,
-    const char *addr, const char *user_agent, int64_t now,
-    char token[RAND_TOKEN_SIZE], struct session *out)
+/* The audit event of something that happened to session sid of user uid,
+ * on c (the caller's transaction).  who: where the request came from. */
+static int
+audit_session(struct db_conn *c, const struct audit_event *who,
+    const char *verb, int64_t uid, int64_t pid, int64_t sid, int mfa,
+    const char *detail)
 {
-	char th[HASH_HEX_SIZE], csrf[RAND_TOKEN_SIZE];
-	struct db_conn *c;
+	struct audit_event ev;
+	char id[24], ref[40];
+
+	if (who != NULL)
+		ev = *who;
+	else
+		memset(&ev, 0, sizeof(ev));
+	snprintf(id, sizeof(id), "%lld", (long long)sid);
+	snprintf(ref, sizeof(ref), "session:%lld", (long long)sid);
+	ev.actor_user_id = uid;
+	ev.practice_id = pid;
+	ev.session_ref = ref;
+	ev.mfa = mfa;
+	ev.verb = verb;
+	ev.action = 0;
+	ev.object_type = "session";
+	ev.object_id = id;
+	ev.detail = detail;
+	return audit_write(c, &ev);
+}
+
+/* Inserts a session row on c (the caller's transaction); *sid gets its id. */
+static int
+insert_session(struct db_conn *c, const char *th, const char *csrf,
+    int64_t user_id, int64_t practice_id, int64_t idle, int mfa,
+    const char *addr, const char *user_agent, int64_t now, int64_t *sid)
+{
 	struct db_stmt *s;
-	int64_t idle;
 	int rc;
 
-	rand_token(token, RAND_TOKEN_SIZE);
-	rand_token(csrf, RAND_TOKEN_SIZE);
-	hash_token(token, th);
-	if ((c = db_acquire(db, 5000, NULL)) == NULL)
-		return ALC_EBUSY;
-	idle = idle_ms_for(c, practice_id);
-	if ((rc = db_prepare(c, &s, "INSERT INTO sessions (token_hash, user_id, "
-	    "practice_id, csrf, created_at, last_seen_at, idle_ms, expires_at, "
-	    "source_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-	    != 0)
-		goto out;
+	if ((rc = db_prepare(c, &s, "INSERT INTO sessions (token_hash, "
+	    "user_id, practice_id, csrf, created_at, last_seen_at, idle_ms, "
+	    "expires_at, source_addr, user_agent, mfa) VALUES (?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?) RETURNING id")) != 0)
+		return rc;
 	db_bind_text(s, 1, th);
 	db_bind_i64(s, 2, user_id);
 	db_bind_i64(s, 3, practice_id);
@@ -64,13 +86,80 @@ session_create(struct db *db, int64_t user_id, int64_t practice_id,
 	db_bind_textn(s, 9, addr ? addr : "", addr ? strnlen(addr, 47) : 0);
 	db_bind_textn(s, 10, user_agent ? user_agent : "",
 	    user_agent ? strnlen(user_agent, 159) : 0);
-	rc = db_step(s);
+	db_bind_i64(s, 11, mfa ? 1 : 0);
+	if ((rc = db_step(s)) == DB_ROW)
+		*sid = db_col_i64(s, 0);
 	db_stmt_done(s);
-	rc = rc < 0 ? rc : 0;
-out:
-	db_release(c);
+	return rc == DB_ROW ? 0 : rc < 0 ? rc : ALC_EDB;
+}
+
+int
+session_create(struct db *db, int64_t user_id, int64_t practice_id,
+    const char *addr, const char *user_agent, int64_t now,
+    const struct audit_event *who, char token[RAND_TOKEN_SIZE],
+    struct session *out)
+{
+	char th[HASH_HEX_SIZE], csrf[RAND_TOKEN_SIZE];
+	struct db_conn *c;
+	int64_t idle, sid = 0;
+	int rc;
+
+	rand_token(token, RAND_TOKEN_SIZE);
+	rand_token(csrf, RAND_TOKEN_SIZE);
+	hash_token(token, th);
+	if ((c = db_acquire(db, 5000, NULL)) == NULL)
+		return ALC_EBUSY;
+	idle = idle_ms_for(c, practice_id);
+	if ((rc = db_begin(c)) == 0 &&
+	    (rc = insert_session(c, th, csrf, user_id, practice_id, idle, 0,
+	    addr, user_agent, now, &sid)) == 0 &&
+	    (rc = audit_session(c, who, "LOGIN", user_id, practice_id, sid, 0,
+	    "{\"step\":\"password\"}")) == 0)
+		rc = db_commit(c);
+	db_release(c); /* rolls back an unfinished transaction */
 	if (rc == 0 && out != NULL)
-		rc = session_lookup(db, token, now, out);
+		rc = session_lookup(db, token, now, who, out);
+	return rc;
+}
+
+int
+session_rotate(struct db *db, const struct session *old, int mfa,
+    const char *addr, const char *user_agent, int64_t now,
+    const struct audit_event *who, char token[RAND_TOKEN_SIZE],
+    struct session *out)
+{
+	char th[HASH_HEX_SIZE], csrf[RAND_TOKEN_SIZE];
+	struct db_conn *c;
+	struct db_stmt *s;
+	int64_t ended = 0, sid = 0;
+	int rc;
+
+	rand_token(token, RAND_TOKEN_SIZE);
+	rand_token(csrf, RAND_TOKEN_SIZE);
+	hash_token(token, th);
+	if ((c = db_acquire(db, 5000, NULL)) == NULL)
+		return ALC_EBUSY;
+	if ((rc = db_begin(c)) != 0 ||
+	    (rc = db_prepare(c, &s, "UPDATE sessions SET ended_at = ?, "
+	    "end_reason = 'rotated' WHERE id = ? AND ended_at IS NULL")) != 0)
+		goto out;
+	db_bind_i64(s, 1, now);
+	db_bind_i64(s, 2, old->id);
+	if ((rc = db_step(s)) >= 0)
+		ended = db_changes(s);
+	db_stmt_done(s);
+	if (rc < 0 || (rc = ended == 1 ? 0 : ALC_EAUTH) != 0 ||
+	    (rc = insert_session(c, th, csrf, old->user_id, old->practice_id,
+	    old->idle_ms, mfa, addr, user_agent, now, &sid)) != 0 ||
+	    (rc = audit_session(c, who, "LOGIN", old->user_id,
+	    old->practice_id, sid, mfa, mfa ? "{\"step\":\"second_factor\"}" :
+	    "{\"step\":\"rotated\"}")) != 0)
+		goto out;
+	rc = db_commit(c);
+out:
+	db_release(c); /* rolls back an unfinished transaction */
+	if (rc == 0 && out != NULL)
+		rc = session_lookup(db, token, now, who, out);
 	return rc;
 }
 
@@ -120,13 +209,18 @@ copy_col(char *dst, size_t n, struct db_stmt *s, int col)
 
 #define SESSION_SELECT "SELECT s.id, s.user_id, s.practice_id, s.csrf, " \
 	"s.created_at, s.last_seen_at, s.idle_ms, s.expires_at, s.mfa, " \
-	"s.ended_at, s.end_reason, u.display_name, u.email, u.status, p.name " \
+	"s.ended_at, s.end_reason, u.display_name, u.email, u.status, " \
+	"p.name, (SELECT count(*) FROM mfa m WHERE m.user_id = s.user_id " \
+	"AND m.status = 'active'), (SELECT count(*) FROM settings st WHERE " \
+	"st.practice_id = s.practice_id AND st.value = 'true' AND " \
+	"st.key = 'security.mfa_all_staff') " \
 	"FROM sessions s JOIN users u ON u.id = s.user_id JOIN practices p " \
 	"ON p.id = s.practice_id WHERE s.token_hash = ?"
 
 static int
 read_session(struct db_conn *c, const char *th, struct session *se,
-    int *ended, char *reason, size_t reasonsz, int *active_user)
+    int *ended, char *reason, size_t reasonsz, int *active_user,
+    int *all_staff)
 {
 	struct db_stmt *s;
 	int rc;
@@ -150,6 +244,8 @@ read_session(struct db_conn *c, const char *th, struct session *se,
 		copy_col(se->user_email, sizeof(se->user_email), s, 12);
 		*active_user = strcmp(db_col_text(s, 13), "active") == 0;
 		copy_col(se->practice_name, sizeof(se->practice_name), s, 14);
+		se->mfa_active = db_col_i64(s, 15) > 0;
+		*all_staff = db_col_i64(s, 16) > 0;
 	}
 	db_stmt_done(s);
 	return rc < 0 ? rc : rc == DB_ROW ? 0 : ALC_ENOTFOUND;
@@ -184,20 +280,42 @@ touch(struct db_conn *c, int64_t id, int64_t now)
 	return rc < 0 ? rc : 0;
 }
 
+/* Ends session se for reason, with its audit event, in one transaction. */
+static int
+end_audited(struct db_conn *c, const struct session *se, const char *reason,
+    int64_t now, const struct audit_event *who)
+{
+	const char *verb = strcmp(reason, "logout") == 0 ? "LOGOUT" :
+	    strcmp(reason, "idle") == 0 || strcmp(reason, "expired") == 0 ?
+	    "TIMEOUT" : "SESSION_REVOKE";
+	char detail[64];
+	int rc;
+
+	snprintf(detail, sizeof(detail), "{\"reason\":\"%s\"}", reason);
+	if ((rc = db_begin(c)) == 0 &&
+	    (rc = end_by_id(c, se->id, reason, now)) == 0 &&
+	    (rc = audit_session(c, who, verb, se->user_id, se->practice_id,
+	    se->id, se->mfa, detail)) == 0)
+		rc = db_commit(c);
+	if (rc != 0)
+		db_rollback(c);
+	return rc;
+}
+
 int
 session_lookup(struct db *db, const char *token, int64_t now,
-    struct session *se)
+    const struct audit_event *who, struct session *se)
 {
 	char th[HASH_HEX_SIZE], reason[32];
 	struct db_conn *c;
-	int rc, ended = 0, active = 0;
+	int rc, ended = 0, active = 0, all_staff = 0;
 
 	memset(se, 0, sizeof(*se));
 	hash_token(token, th);
 	if ((c = db_acquire(db, 5000, NULL)) == NULL)
 		return ALC_EBUSY;
 	if ((rc = read_session(c, th, se, &ended, reason, sizeof(reason),
-	    &active)) != 0)
+	    &active, &all_staff)) != 0)
 		goto out;
 	if (ended) {
 		se->ended = static_reason(reason);
@@ -208,7 +326,8 @@ session_lookup(struct db *db, const char *token, int64_t now,
 	else if (now - se->last_seen_at >= se->idle_ms)
 		se->ended = "idle";
 	if (se->ended != NULL) {
-		if (!ended && (rc = end_by_id(c, se->id, se->ended, now)) != 0)
+		if (!ended &&
+		    (rc = end_audited(c, se, se->ended, now, who)) != 0)
 			goto out;
 		rc = ALC_EAUTH;
 		goto out;
@@ -217,51 +336,74 @@ session_lookup(struct db *db, const char *token, int64_t now,
 	    (rc = touch(c, se->id, now)) != 0)
 		goto out;
 	se->last_seen_at = now;
-	rc = load_roles(c, se);
+	if ((rc = load_roles(c, se)) != 0)
+		goto out;
+	se->mfa_required = mfa_required_for(se->roles, all_staff);
+	se->stage = mfa_session_stage(se->mfa, se->mfa_active,
+	    se->mfa_required);
 out:
 	db_release(c);
 	return rc;
 }
 
 int
-session_end(struct db *db, int64_t session_id, const char *reason,
-    int64_t now)
+session_end(struct db *db, const struct session *se, const char *reason,
+    int64_t now, const struct audit_event *who)
 {
 	struct db_conn *c;
 	int rc;
 
 	if ((c = db_acquire(db, 5000, NULL)) == NULL)
 		return ALC_EBUSY;
-	rc = end_by_id(c, session_id, reason, now);
+	rc = end_audited(c, se, reason, now, who);
 	db_release(c);
 	return rc;
 }
 
-int
-session_end_others(struct db *db, int64_t user_id, int64_t keep_id,
+static int
+end_others_in(struct db_conn *c, const struct session *keep,
     const char *reason, int64_t now, int64_t *ended)
 {
-	struct db_conn *c;
 	struct db_stmt *s;
+	int rc;
+
+	if ((rc = db_prepare(c, &s, "UPDATE sessions SET ended_at = ?, "
+	    "end_reason = ? WHERE user_id = ? AND id <> ? AND ended_at IS NULL"))
+	    != 0)
+		return rc;
+	db_bind_i64(s, 1, now);
+	db_bind_text(s, 2, reason);
+	db_bind_i64(s, 3, keep->user_id);
+	db_bind_i64(s, 4, keep->id);
+	if ((rc = db_step(s)) >= 0) {
+		*ended = db_changes(s);
+		rc = 0;
+	}
+	db_stmt_done(s);
+	return rc;
+}
+
+int
+session_end_others(struct db *db, const struct session *keep,
+    const char *reason, int64_t now, const struct audit_event *who,
+    int64_t *ended)
+{
+	char detail[64];
+	struct db_conn *c;
 	int rc;
 
 	*ended = 0;
 	if ((c = db_acquire(db, 5000, NULL)) == NULL)
 		return ALC_EBUSY;
-	if ((rc = db_prepare(c, &s, "UPDATE sessions SET ended_at = ?, "
-	    "end_reason = ? WHERE user_id = ? AND id <> ? AND ended_at IS NULL"))
-	    == 0) {
-		db_bind_i64(s, 1, now);
-		db_bind_text(s, 2, reason);
-		db_bind_i64(s, 3, user_id);
-		db_bind_i64(s, 4, keep_id);
-		if ((rc = db_step(s)) >= 0) {
-			*ended = db_changes(s);
-			rc = 0;
-		}
-		db_stmt_done(s);
+	if ((rc = db_begin(c)) == 0 &&
+	    (rc = end_others_in(c, keep, reason, now, ended)) == 0) {
+		snprintf(detail, sizeof(detail), "{\"ended\":%lld}",
+		    (long long)*ended);
+		if ((rc = audit_session(c, who, "SESSION_REVOKE", keep->user_id,
+		    keep->practice_id, keep->id, keep->mfa, detail)) == 0)
+			rc = db_commit(c);
 	}
-	db_release(c);
+	db_release(c); /* rolls back an unfinished transaction */
 	return rc;
 }
 

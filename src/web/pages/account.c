@@ -3,10 +3,12 @@
  * signed in, and signing out everywhere else.
  */
 #include "web/pages/pages.h"
+#include "web/audit_web.h"
 #include "web/http.h"
 #include "web/page.h"
 #include "web/server.h"
 #include "web/views_account.h"
+#include "audit/audit.h"
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/timeutil.h"
@@ -103,11 +105,13 @@ page_sessions(struct req *r)
 int
 page_sessions_end_others(struct req *r)
 {
+	struct audit_event who;
 	int64_t ended;
 	int rc;
 
-	if ((rc = session_end_others(r->app->db, r->sess->user_id,
-	    r->sess->id, "revoked", time_now_ms(), &ended)) != 0)
+	web_audit_who(r, &who);
+	if ((rc = session_end_others(r->app->db, r->sess, "revoked",
+	    time_now_ms(), &who, &ended)) != 0)
 		return rc;
 	return resp_redirect(r, 303, "/account/sessions?done=ended");
 }

@@ -8,11 +8,14 @@
  */
 #include "web/pages/pages.h"
 #include "web/http.h"
+#include "web/audit_web.h"
 #include "web/page.h"
+#include "web/render.h"
 #include "web/server.h"
 #include "web/session.h"
 #include "web/views.h"
 #include "base/arena.h"
+#include "audit/audit.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/timeutil.h"
@@ -25,8 +28,8 @@
 #define EMAIL_MAX 254
 
 /* Only a local path may follow sign-in: "/x", never "//host" or "/\\host". */
-static const char *
-safe_next(const char *next)
+const char *
+page_safe_next(const char *next)
 {
 	if (next == NULL || next[0] != '/' || next[1] == '/' ||
 	    next[1] == '\\' || strlen(next) > 512 || strpbrk(next, "\r\n"))
@@ -48,6 +51,9 @@ ended_notice(const char *why)
 		return "Your session was ended. Please sign in again.";
 	if (strcmp(why, "logout") == 0)
 		return "You have been signed out.";
+	if (strcmp(why, "password") == 0)
+		return "Your password has been changed. Sign in with your new "
+		    "password.";
 	return NULL;
 }
 
@@ -63,7 +69,7 @@ render_login(struct req *r, int status, const char *email, const char *error,
 		return ALC_ENOMEM;
 	v.email = email;
 	v.error = error;
-	v.next = safe_next(next);
+	v.next = page_safe_next(next);
 	v.notice = error ? NULL : ended_notice(req_query(r, "ended"));
 	buf_init(&body, r->arena);
 	tmpl_auth_login(&body, &v);
@@ -82,17 +88,35 @@ static int
 start_session(struct req *r, const struct auth_result *ar, const char *next)
 {
 	char token[RAND_TOKEN_SIZE];
+	struct audit_event who;
+	struct session se;
+	struct buf loc;
 	int rc;
 
+	web_audit_who(r, &who);
 	rc = session_create(r->app->db, ar->user_id, ar->practice_id, r->addr,
-	    req_header(r, "User-Agent"), time_now_ms(), token, NULL);
+	    req_header(r, "User-Agent"), time_now_ms(), &who, token, &se);
 	if (rc != 0)
 		return rc;
 	web_session_cookie(r, token);
 	resp_cookie(r, CSRF_COOKIE, "", 0);
-	log_info("signed in", "rid=%s user=%lld", r->rid,
-	    (long long)ar->user_id);
-	return resp_redirect(r, 303, safe_next(next) ? next : "/home");
+	log_info(se.stage == SESSION_FULL ? "signed in" : "password accepted",
+	    "rid=%s user=%lld stage=%d", r->rid, (long long)ar->user_id,
+	    (int)se.stage);
+	/* MFA: the code comes next (keeping where to go), or its setup. */
+	if (se.stage == SESSION_MFA_ENROL)
+		return resp_redirect(r, 303, "/account/mfa");
+	if (se.stage == SESSION_MFA_PENDING) {
+		buf_init(&loc, r->arena);
+		buf_puts(&loc, "/login/mfa");
+		if (page_safe_next(next) != NULL) {
+			buf_puts(&loc, "?next=");
+			url_encode_component(&loc, next);
+		}
+		return resp_redirect(r, 303, buf_failed(&loc) ? "/login/mfa" :
+		    buf_cstr(&loc));
+	}
+	return resp_redirect(r, 303, page_safe_next(next) ? next : "/home");
 }
 
 int
@@ -101,6 +125,7 @@ page_login_submit(struct req *r)
 	const char *email = req_form(r, "email"), *pw = req_form(r, "password");
 	const char *next = req_form(r, "next");
 	struct auth_result ar;
+	struct audit_event who;
 	char msg[160];
 	int rc;
 
@@ -110,8 +135,9 @@ page_login_submit(struct req *r)
 	if (strlen(email) > EMAIL_MAX)
 		return render_login(r, 422, NULL, "That e-mail address is too "
 		    "long.", next);
+	web_audit_who(r, &who);
 	if ((rc = auth_login(r->app->db, email, pw, r->addr, time_now_ms(),
-	    &ar)) != 0)
+	    &who, &ar)) != 0)
 		return rc;
 	switch (ar.status) {
 	case AUTH_OK:
@@ -138,10 +164,12 @@ page_login_submit(struct req *r)
 int
 page_logout(struct req *r)
 {
+	struct audit_event who;
 	int rc;
 
-	if ((rc = session_end(r->app->db, r->sess->id, "logout",
-	    time_now_ms())) != 0)
+	web_audit_who(r, &who);
+	if ((rc = session_end(r->app->db, r->sess, "logout", time_now_ms(),
+	    &who)) != 0)
 		return rc;
 	web_session_cookie(r, NULL);
 	log_info("signed out", "rid=%s user=%lld", r->rid,

@@ -1,0 +1,48 @@
+/*
+ * impl.h - helpers shared by the files of core/compliance; not part of
+ * its interface (compliance.h).
+ */
+#ifndef ALC_CORE_COMPLIANCE_IMPL_H
+#define ALC_CORE_COMPLIANCE_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+struct compliance_actor;
+struct compliance_task;
+struct db_conn;
+struct db_stmt;
+
+/* Writes the task's audit event (verb "CREATE" or "UPDATE", object_type
+ * "compliance_task") on c, inside its transaction.  detail: short JSON
+ * without PHI. */
+int cmp_audit(struct db_conn *c, int64_t practice_id,
+    const struct compliance_actor *who, const char *verb, int64_t task_id,
+    const char *detail);
+/* The same for another object type (object_id: a row id). */
+int cmp_audit_obj(struct db_conn *c, int64_t practice_id,
+    const struct compliance_actor *who, const char *verb,
+    const char *object_type, int64_t object_id, const char *detail);
+
+/* The acting user's id; 0 for the system. */
+int64_t cmp_uid(const struct compliance_actor *a);
+
+/* 1 when uid is an active user holding a role in the practice. */
+int cmp_is_member(struct db_conn *c, int64_t practice_id, int64_t uid);
+
+/* 1 when s is valid UTF-8 of at most max bytes without control
+ * characters (tab, CR and LF allowed only when multiline).  NULL is ok. */
+int cmp_text_ok(const char *s, size_t max, int multiline);
+
+/* Column col as an arena string ("" for NULL). */
+const char *cmp_col(struct arena *a, struct db_stmt *s, int col);
+
+/* Loads one task of the practice on c.  ALC_ENOTFOUND when absent. */
+int cmp_load_task(struct db_conn *c, struct arena *a, int64_t practice_id,
+    int64_t id, struct compliance_task *t);
+
+/* Runs one statement binding the i64 values (n of them, in order). */
+int cmp_exec(struct db_conn *c, const char *sql, const int64_t *v, int n);
+
+#endif

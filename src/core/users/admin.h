@@ -1,0 +1,74 @@
+/*
+ * admin.h - provisioning and termination of staff accounts
+ * (45 CFR 164.308(a)(3)(ii)(B)-(C) and (a)(4)).
+ *
+ * Every grant or change of roles is recorded in role_changes with who did
+ * it and why; a deactivation records when employment ended and when access
+ * was removed.  Accounts are never deleted: authorship and the audit trail
+ * keep pointing at them.
+ *
+ * Each change writes its audit event (PRIV_CHANGE, USER_CHANGE) in the
+ * same transaction.  `who` carries the actor and where they act from (see
+ * web_audit_who); its what/which fields are filled here.
+ */
+#ifndef ALC_CORE_USERS_ADMIN_H
+#define ALC_CORE_USERS_ADMIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct alc_err;
+struct audit_event;
+struct db;
+
+/* "owner,clinician" for a role set, in a fixed order (dst >= 128 bytes). */
+void roles_format(unsigned roles, char *dst, size_t dstsz);
+
+struct user_add {
+	const char *email, *name;
+	unsigned roles;      /* at least one ROLE_* */
+	const char *pw_hash; /* argon2id string, or NULL (invited: no password yet) */
+	const struct audit_event *who; /* the actor (NULL: the command line) */
+	const char *reason;  /* why they need access */
+};
+
+/* Adds a staff member to a practice: a new account, or new roles for an
+ * existing account in this practice.  ALC_EEXIST if they already hold
+ * roles here; ALC_EINVAL (err->user says why) for bad input. */
+int users_add(struct db *db, int64_t practice_id, const struct user_add *ua,
+    int64_t *user_id, struct alc_err *err);
+
+/* Replaces the user's roles in the practice (at least one), recording the
+ * change.  The user's sessions are ended (privilege change: they sign in
+ * again with the new roles).  Refuses to remove the last owner. */
+int users_set_roles(struct db *db, int64_t practice_id, int64_t user_id,
+    unsigned roles, const struct audit_event *who, const char *reason,
+    struct alc_err *err);
+
+/* Blocks sign-in and ends every session now.  employment_ended_at (ms)
+ * is when they stopped working for the practice (0: now).  *delay_ms gets
+ * the time from that to the removal of access.  Refuses the last owner. */
+int users_deactivate(struct db *db, int64_t practice_id, int64_t user_id,
+    int64_t employment_ended_at, const struct audit_event *who,
+    const char *reason, int64_t *delay_ms, struct alc_err *err);
+
+/* Finds a user of the practice by e-mail (any case). */
+int users_find(struct db *db, int64_t practice_id, const char *email,
+    int64_t *user_id);
+
+/* One row of the access review. */
+struct user_row {
+	int64_t id;
+	char email[255], name[201];
+	unsigned roles;
+	int active;
+	int64_t last_login_at;        /* 0: never */
+	int64_t password_changed_at;  /* 0: never changed since set up */
+	int64_t created_at;
+};
+
+/* Every staff member of the practice, by name; *n rows (at most max). */
+int users_review(struct db *db, int64_t practice_id, struct user_row *rows,
+    size_t max, size_t *n);
+
+#endif

@@ -1,0 +1,143 @@
+'use strict';
+/*
+ * Authorization of every route, for every role, for a visitor who is not
+ * signed in, and against the route table itself: a route added to
+ * src/web/routes.c without an expectation here fails this test.
+ *
+ * The expectations are written out below, not derived from the permission
+ * table: this test is the second opinion on it.
+ */
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { describe, test, before, after } = require('node:test');
+const lib = require('./lib');
+const { client, addUser } = require('./client');
+
+const ROLES = ['owner', 'admin', 'clinician', 'supervisor', 'billing', 'front_desk', 'compliance'];
+const ALL = ROLES;
+const STAFF_REVIEWERS = ['owner', 'admin', 'compliance'];
+const COMPLIANCE_MANAGERS = ['owner', 'admin', 'compliance'];
+
+/*
+ * method, route pattern, the path requested, and who may use it:
+ * 'public' (anyone, signed in or not) or the list of roles (signed-out
+ * visitors are sent to sign in).
+ */
+const EXPECT = [
+	/* Public, but its answer for a signed-out visitor is "sign in". */
+	['GET', '/', '/', ALL],
+	['GET', '/login', '/login', 'public'],
+	['POST', '/login', '/login', 'public'],
+	['GET', '/password/forgot', '/password/forgot', 'public'],
+	['POST', '/password/forgot', '/password/forgot', 'public'],
+	['GET', '/password/reset', '/password/reset?token=nothing', 'public'],
+	['POST', '/password/reset', '/password/reset', 'public'],
+	['GET', '/healthz', '/healthz', 'public'],
+	['GET', '/static/*', null, 'public'],
+	['GET', '/login/mfa', '/login/mfa', ALL],
+	['POST', '/login/mfa', '/login/mfa', ALL],
+	['GET', '/account/mfa', '/account/mfa', ALL],
+	['GET', '/account/mfa/qr.svg', '/account/mfa/qr.svg', ALL],
+	['POST', '/account/mfa/enable', '/account/mfa/enable', ALL],
+	['POST', '/account/mfa/recovery-codes', '/account/mfa/recovery-codes', ALL],
+	['POST', '/account/mfa/disable', '/account/mfa/disable', ALL],
+	['GET', '/home', '/home', ALL],
+	['GET', '/account/sessions', '/account/sessions', ALL],
+	['POST', '/account/sessions/end-others', '/account/sessions/end-others', ALL],
+	['GET', '/staff', '/staff', STAFF_REVIEWERS],
+	['GET', '/staff/access-review.csv', '/staff/access-review.csv', STAFF_REVIEWERS],
+	['GET', '/staff/permissions', '/staff/permissions', ALL],
+	['GET', '/compliance', '/compliance', ALL],
+	['GET', '/compliance/calendar', '/compliance/calendar', ALL],
+	['POST', '/compliance/calendar/token', '/compliance/calendar/token', ALL],
+	['POST', '/compliance/calendar/revoke', '/compliance/calendar/revoke', ALL],
+	/* Calendar apps have no session: the token is the credential. */
+	['GET', '/compliance/calendar.ics', '/compliance/calendar.ics?token=nothing', 'public'],
+	['GET', '/compliance/tasks/new', '/compliance/tasks/new', COMPLIANCE_MANAGERS],
+	['POST', '/compliance/tasks', '/compliance/tasks', COMPLIANCE_MANAGERS],
+	['GET', '/compliance/tasks/:id', '/compliance/tasks/1', ALL],
+	['GET', '/compliance/tasks/:id/edit', '/compliance/tasks/1/edit', COMPLIANCE_MANAGERS],
+	['POST', '/compliance/tasks/:id/edit', '/compliance/tasks/1/edit', COMPLIANCE_MANAGERS],
+	/* Task 1 (seeded) belongs to the owner: others complete or reassign
+	 * only the tasks they own or back up. */
+	['POST', '/compliance/tasks/:id/complete', '/compliance/tasks/1/complete', COMPLIANCE_MANAGERS],
+	['POST', '/compliance/tasks/:id/reassign', '/compliance/tasks/1/reassign', COMPLIANCE_MANAGERS],
+	['POST', '/compliance/tasks/:id/signoff', '/compliance/tasks/1/signoff', COMPLIANCE_MANAGERS],
+	['POST', '/compliance/tasks/:id/retire', '/compliance/tasks/1/retire', COMPLIANCE_MANAGERS],
+	['POST', '/logout', '/logout', ALL],
+];
+
+/* (method, pattern) pairs of the route table, read from its source. */
+function routeTable() {
+	const src = fs.readFileSync(path.join(lib.ROOT, 'src/web/routes.c'), 'utf8').replace(/\s+/g, ' ');
+	const out = [];
+	const re = /\{ ?HTTP_([A-Z]+), "([^"]+)", ACT_[A-Z_]+,/g;
+	let m;
+	while ((m = re.exec(src)) !== null)
+		out.push(`${m[1]} ${m[2]}`);
+	return out;
+}
+
+/* What happened: 'ok', 'forbidden' (the authorization 403) or 'login'. */
+function outcome(res) {
+	if (res.status === 403 && /Not allowed/.test(res.body))
+		return 'forbidden';
+	/* The dispatcher's "sign in first": /login, or /login?next=... */
+	if (res.status === 303 && /^\/login(\?next=|$)/.test(res.headers.location || ''))
+		return 'login';
+	return 'ok';
+}
+
+describe(`authorization of every route (${lib.ENGINE})`, () => {
+	let srv, staticPath;
+	const clients = {};
+
+	before(async () => {
+		srv = await lib.startServer({ name: 'authz' });
+		clients.owner = client(srv);
+		await clients.owner.signIn(lib.OWNER_EMAIL, srv.password);
+		for (const role of ROLES.filter((r) => r !== 'owner')) {
+			const email = `${role.replace('_', '-')}@example.test`;
+			const pw = await addUser(srv, email, `Test ${role}`, role);
+			clients[role] = client(srv);
+			await clients[role].signIn(email, pw);
+		}
+		clients.anonymous = client(srv);
+		const login = await clients.anonymous.req('/login');
+		staticPath = /href="(\/static\/css\/[^"]+)"/.exec(login.body)[1];
+	});
+	after(async () => { if (srv) await srv.stop(); });
+
+	test('every route in src/web/routes.c has an expectation here, and no expectation is stale', () => {
+		const table = routeTable();
+		assert.ok(table.length >= 20, `parsed ${table.length} routes`);
+		const expected = EXPECT.map(([m, p]) => `${m} ${p}`);
+		assert.deepEqual([...table].sort(), [...expected].sort());
+	});
+
+	for (const who of ['anonymous', ...ROLES]) {
+		test(`${who}: each route answers as expected`, async () => {
+			const c = clients[who];
+			const wrong = [];
+			for (const [method, pattern, p, allowed] of EXPECT) {
+				const target = p || staticPath;
+				let res;
+				if (method === 'GET') {
+					res = await c.req(target);
+				} else {
+					/* A real form post: the page's CSRF token, no other fields. */
+					const csrf = await c.csrfFrom(who === 'anonymous' ? '/login' : '/account/sessions');
+					res = await c.req(target, { form: { csrf } });
+				}
+				const got = outcome(res);
+				const want = allowed === 'public' ? 'ok' :
+					who === 'anonymous' ? 'login' :
+					allowed.includes(who) ? 'ok' : 'forbidden';
+				if (got !== want)
+					wrong.push(`${method} ${pattern}: expected ${want}, got ${got} (${res.status} ${res.headers.location || ''})`);
+			}
+			assert.deepEqual(wrong, [], wrong.join('\n'));
+		});
+	}
+});
