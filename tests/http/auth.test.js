@@ -11,70 +11,32 @@ const path = require('node:path');
 const { describe, test, before, after } = require('node:test');
 const lib = require('./lib');
 
-/* A browser-like client: keeps cookies, extracts the CSRF field. */
+const base = require('./client');
+const { sql } = base;
+
+/*
+ * The shared client, whose login() also enters the second factor once the
+ * owner has MFA (srv.mfaSecret), and returns the last response, where a
+ * browser would end.
+ */
 function client(srv, opts = {}) {
-	const jar = new Map();
-	const c = {
-		jar,
-		ua: opts.ua || 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0',
-		cookieHeader() {
-			return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-		},
-		async req(p, o = {}) {
-			const headers = { 'User-Agent': c.ua, ...(o.headers || {}) };
-			if (jar.size)
-				headers.Cookie = c.cookieHeader();
-			let body;
-			if (o.form) {
-				body = new URLSearchParams(o.form).toString();
-				headers['Content-Type'] = 'application/x-www-form-urlencoded';
-				headers['Content-Length'] = Buffer.byteLength(body);
-			}
-			const res = await srv.request(p, { method: o.form ? 'POST' : (o.method || 'GET'), headers, body });
-			for (const sc of [].concat(res.headers['set-cookie'] || [])) {
-				const [pair] = sc.split(';');
-				const i = pair.indexOf('=');
-				const k = pair.slice(0, i), v = pair.slice(i + 1);
-				if (v === '' || /Max-Age=0/i.test(sc))
-					jar.delete(k);
-				else
-					jar.set(k, v);
-			}
+	const c = base.client(srv, opts);
+	const password = c.login;
+	c.login = async (email, pw, extra = {}) => {
+		const res = await password(email, pw, extra);
+		if (res.status !== 303 || !/^\/login\/mfa/.test(res.headers.location) || !srv.mfaSecret)
 			return res;
-		},
-		async csrfFrom(p) {
-			const res = await c.req(p);
-			const m = /name="csrf" value="([^"]+)"/.exec(res.body);
-			assert.ok(m, `a csrf field on ${p}`);
-			return m[1];
-		},
-		/* Password, then, once the owner has MFA (srv.mfaSecret), the code
-		 * from oathtool; returns the last response, where a browser ends. */
-		async login(email, password, extra = {}) {
-			const csrf = await c.csrfFrom('/login');
-			const res = await c.req('/login', { form: { csrf, email, password, ...extra } });
-			if (res.status !== 303 || !/^\/login\/mfa/.test(res.headers.location) || !srv.mfaSecret)
-				return res;
-			const page = await c.req(res.headers.location);
-			const token = /name="csrf" value="([^"]+)"/.exec(page.body)[1];
-			const next = /name="next" value="([^"]+)"/.exec(page.body);
-			/* These tests are about passwords and sessions, and sign in many
-			 * times a minute: let the current code count again (mfa.test.js
-			 * tests that a code is accepted only once). */
-			await sql(srv, 'UPDATE mfa SET last_step = 0');
-			const code = execFileSync('oathtool', ['--totp', '-b', srv.mfaSecret], { encoding: 'utf8' }).trim();
-			return c.req('/login/mfa', { form: { csrf: token, code, ...(next ? { next: next[1] } : {}) } });
-		},
+		const page = await c.req(res.headers.location);
+		const token = /name="csrf" value="([^"]+)"/.exec(page.body)[1];
+		const next = /name="next" value="([^"]+)"/.exec(page.body);
+		/* These tests are about passwords and sessions, and sign in many
+		 * times a minute: let the current code count again (mfa.test.js
+		 * tests that a code is accepted only once). */
+		await sql(srv, 'UPDATE mfa SET last_step = 0');
+		const code = execFileSync('oathtool', ['--totp', '-b', srv.mfaSecret], { encoding: 'utf8' }).trim();
+		return c.req('/login/mfa', { form: { csrf: token, code, ...(next ? { next: next[1] } : {}) } });
 	};
 	return c;
-}
-
-/* Runs SQL against the instance's database, whichever the engine. */
-async function sql(srv, query) {
-	const inst = srv.instance;
-	if (lib.ENGINE === 'postgres')
-		return lib.psql(inst.conninfo, query);
-	return execFileSync('sqlite3', [path.join(inst.dir, 'alcove.db'), query], { encoding: 'utf8' });
 }
 
 /* An owner must set up MFA at the first sign-in: do it once with oathtool

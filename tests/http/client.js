@@ -46,6 +46,18 @@ function client(srv, opts = {}) {
 			assert.ok(m, `a csrf field on ${p} (status ${res.status})`);
 			return m[1];
 		},
+		/* A page and the CSRF token of its form (null when it has none). */
+		async page(p) {
+			const res = await c.req(p);
+			const m = /name="csrf" value="([^"]+)"/.exec(res.body);
+			return { res, csrf: m && m[1] };
+		},
+		/* Submits a form on page `from` (for its CSRF token) to `to`. */
+		async post(from, to, fields = {}) {
+			const { csrf } = await c.page(from);
+			assert.ok(csrf, `a csrf field on ${from}`);
+			return c.req(to, { form: { csrf, ...fields } });
+		},
 		async login(email, password, extra = {}) {
 			const csrf = await c.csrfFrom('/login');
 			return c.req('/login', { form: { csrf, email, password, ...extra } });

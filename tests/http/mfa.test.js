@@ -23,55 +23,10 @@ const { describe, test, before, after } = require('node:test');
 const { HtmlValidate } = require('html-validate');
 const lib = require('./lib');
 
-/* A browser-like client: keeps cookies, submits forms. */
-function client(srv) {
-	const jar = new Map();
-	const c = {
-		jar,
-		async req(p, o = {}) {
-			const headers = { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' };
-			if (jar.size)
-				headers.Cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-			let body;
-			if (o.form) {
-				body = new URLSearchParams(o.form).toString();
-				headers['Content-Type'] = 'application/x-www-form-urlencoded';
-				headers['Content-Length'] = Buffer.byteLength(body);
-			}
-			const res = await srv.request(p, { method: o.form ? 'POST' : 'GET', headers, body });
-			for (const sc of [].concat(res.headers['set-cookie'] || [])) {
-				const [pair] = sc.split(';');
-				const i = pair.indexOf('=');
-				if (pair.slice(i + 1) === '' || /Max-Age=0/i.test(sc))
-					jar.delete(pair.slice(0, i));
-				else
-					jar.set(pair.slice(0, i), pair.slice(i + 1));
-			}
-			return res;
-		},
-		async page(p) {
-			const res = await c.req(p);
-			const m = /name="csrf" value="([^"]+)"/.exec(res.body);
-			return { res, csrf: m && m[1] };
-		},
-		/* Submits a form on page `from` (for its CSRF token) to `to`. */
-		async post(from, to, fields = {}) {
-			const { csrf } = await c.page(from);
-			assert.ok(csrf, `a csrf field on ${from}`);
-			return c.req(to, { form: { csrf, ...fields } });
-		},
-		async login(email, password) {
-			return c.post('/login', '/login', { email, password });
-		},
-	};
-	return c;
-}
+const { client, sql: sqlRaw } = require('./client');
 
 async function sql(srv, query) {
-	const inst = srv.instance;
-	if (lib.ENGINE === 'postgres')
-		return (await lib.psql(inst.conninfo, query)).trim();
-	return execFileSync('sqlite3', [path.join(inst.dir, 'alcove.db'), query], { encoding: 'utf8' }).trim();
+	return (await sqlRaw(srv, query)).trim();
 }
 
 /* Per secret: the last step used, so no code is ever sent twice. */

@@ -21,55 +21,17 @@ const SECOND = 'second@example.test';
 const SENT = 'If an account exists for that address, we have sent a link to choose a new password.';
 const BREACHED = 'This password is in a list of passwords leaked in data breaches.';
 
-/* A browser-like client: keeps cookies, extracts the CSRF field. */
+const base = require('./client');
+const { sql } = base;
+
+/* The shared browser-like client, plus the "forgot my password" form. */
 function client(srv) {
-	const jar = new Map();
-	const c = {
-		jar,
-		async req(p, o = {}) {
-			const headers = { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' };
-			if (jar.size)
-				headers.Cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-			let body;
-			if (o.form) {
-				body = new URLSearchParams(o.form).toString();
-				headers['Content-Type'] = 'application/x-www-form-urlencoded';
-				headers['Content-Length'] = Buffer.byteLength(body);
-			}
-			const res = await srv.request(p, { method: o.form ? 'POST' : 'GET', headers, body });
-			for (const sc of [].concat(res.headers['set-cookie'] || [])) {
-				const [pair] = sc.split(';');
-				const i = pair.indexOf('=');
-				if (pair.slice(i + 1) === '' || /Max-Age=0/i.test(sc))
-					jar.delete(pair.slice(0, i));
-				else
-					jar.set(pair.slice(0, i), pair.slice(i + 1));
-			}
-			return res;
-		},
-		async csrfFrom(p) {
-			const res = await c.req(p);
-			const m = /name="csrf" value="([^"]+)"/.exec(res.body);
-			assert.ok(m, `a csrf field on ${p} (status ${res.status})`);
-			return m[1];
-		},
-		async login(email, password) {
-			const csrf = await c.csrfFrom('/login');
-			return c.req('/login', { form: { csrf, email, password } });
-		},
-		async forgot(email) {
-			const csrf = await c.csrfFrom('/password/forgot');
-			return c.req('/password/forgot', { form: { csrf, email } });
-		},
+	const c = base.client(srv);
+	c.forgot = async (email) => {
+		const csrf = await c.csrfFrom('/password/forgot');
+		return c.req('/password/forgot', { form: { csrf, email } });
 	};
 	return c;
-}
-
-async function sql(srv, query) {
-	const inst = srv.instance;
-	if (lib.ENGINE === 'postgres')
-		return lib.psql(inst.conninfo, query);
-	return execFileSync('sqlite3', [path.join(inst.dir, 'alcove.db'), query], { encoding: 'utf8' });
 }
 
 /* The SMTP sink: aiosmtpd storing each message as a file in dir/new. */
