@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "base/config.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "base/timeutil.h"
 #include "core/keys/keystore.h"
 #include "core/compliance/compliance.h"
@@ -396,6 +397,10 @@ cmd_init(int argc, char **argv)
 	if ((rc = write_files(&o, real, &cr)) != 0 ||
 	    (rc = cli_load_config(&cfg, real, NULL)) != 0)
 		goto out;
+	/* The summary below says what was created; progress lines from the
+	 * migrations and key creation would only bury it. */
+	if (getenv("ALCOVE_LOG_LEVEL") == NULL)
+		log_set_level(LOG_WARN);
 	rc = create_practice(&o, &cfg, pw, &cr);
 	config_free(&cfg);
 	if (rc != 0)
