@@ -7,7 +7,7 @@
 CC      = cc
 PREFIX  ?= /usr/local
 PKGS    = libmicrohttpd gnutls sqlite3 libpq libsodium inih jansson libcurl \
-	  liboath libqrencode
+	  liboath libqrencode zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -94,6 +94,12 @@ endef
 $(eval $(call variant,release))
 $(eval $(call variant,asan))
 
+# The audit verify benchmark's filler (bench/run), against the library.
+build/release/bench/audit_verify: bench/audit_verify.c build/release/libalcove.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS_release) -o $@ $< build/release/libalcove.a \
+		$(LDFLAGS_release) $(PKG_LIBS)
+
 build/alcove: build/release/alcove
 	cp build/release/alcove $@
 
@@ -114,7 +120,7 @@ check: deps
 	tests/run
 
 bench: deps
-	$(MAKE) build/alcove
+	$(MAKE) build/alcove build/release/bench/audit_verify
 	bench/run
 
 lint:

@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	{"migrate", cmd_migrate, "apply pending database migrations"},
 	{"config", cmd_config, "check and show the configuration (config check)"},
 	{"audit", cmd_audit, "verify the audit trail's hash chain; record its digest"},
+	{"backup", cmd_backup, "write an encrypted backup of the running installation"},
+	{"restore", cmd_restore, "verify a backup and restore it into a new data directory"},
 	{"user", cmd_user, "add staff, change roles, deactivate, list (access review)"},
 	{"version", cmd_version, "print the version"},
 };

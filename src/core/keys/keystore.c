@@ -465,3 +465,67 @@ keystore_ensure_practice(struct keystore *ks, int64_t practice_id)
 	}
 	return rc;
 }
+
+int
+keystore_backup_key(struct keystore *ks, int64_t *key_id,
+    unsigned char wrapped[AEAD_WRAPPED_BYTES], unsigned char key[AEAD_KEY_BYTES])
+{
+	const struct ks_key *k;
+	struct db_conn *c;
+	struct db_stmt *s = NULL;
+	const void *w;
+	size_t wlen = 0;
+	int rc;
+
+	if ((rc = ks_active_key(ks, 0, KS_BACKUP, &k)) != 0)
+		return rc;
+	if ((c = db_acquire(ks->db, ACQUIRE_MS, NULL)) == NULL)
+		return ALC_EDB;
+	if ((rc = db_prepare(c, &s, "SELECT wrapped FROM data_keys WHERE "
+	    "id = ?")) != 0)
+		goto out;
+	db_bind_i64(s, 1, k->id);
+	if ((rc = db_step(s)) != DB_ROW) {
+		rc = rc < 0 ? rc : ALC_ENOTFOUND;
+		goto out;
+	}
+	w = db_col_blob(s, 0, &wlen);
+	if (w == NULL || wlen != AEAD_WRAPPED_BYTES) {
+		rc = ALC_ECRYPTO;
+		goto out;
+	}
+	memcpy(wrapped, w, AEAD_WRAPPED_BYTES);
+	memcpy(key, k->key, AEAD_KEY_BYTES);
+	*key_id = k->id;
+	rc = 0;
+out:
+	db_stmt_done(s);
+	db_release(c);
+	return rc;
+}
+
+int
+keystore_unwrap_backup_key(const char *master_key_file, int64_t key_id,
+    const unsigned char wrapped[AEAD_WRAPPED_BYTES],
+    unsigned char key[AEAD_KEY_BYTES], char master_id[KEYSTORE_MASTER_ID_SIZE],
+    struct alc_err *err)
+{
+	unsigned char *master;
+	const char *source;
+	int rc;
+
+	if (crypto_init() != 0)
+		return alc_err_set(err, ALC_ECRYPTO, "libsodium could not start");
+	if ((master = aead_key_alloc()) == NULL)
+		return alc_err_set(err, ALC_ENOMEM, "no memory for the master key");
+	if ((rc = ks_master_load(master_key_file, master, &source, err)) != 0)
+		goto out;
+	ks_master_fingerprint(master, master_id);
+	if (aead_unwrap(master, key_id, 0, purpose_names[KS_BACKUP], wrapped,
+	    AEAD_WRAPPED_BYTES, key) != 0)
+		rc = alc_err_set(err, ALC_ECRYPTO, "the master key from the %s "
+		    "(id %s) does not open this backup", source, master_id);
+out:
+	aead_key_free(master);
+	return rc;
+}

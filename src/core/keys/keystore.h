@@ -127,6 +127,22 @@ const char *keystore_master_key_id(const struct keystore *ks);
  * ALC_EINVAL (practice_id < 1), ALC_EDB (details logged), ALC_ENOMEM. */
 int keystore_ensure_practice(struct keystore *ks, int64_t practice_id);
 
+/* The installation's active backup key (purpose KS_BACKUP): its id, its
+ * wrapped form (as stored in data_keys, AEAD_WRAPPED_BYTES = 73 bytes, for
+ * a backup file's header) and its 32 bytes into key (guarded memory from
+ * aead_key_alloc is best).  ALC_ENOTFOUND when there is none
+ * (keystore_ensure_practice creates it), ALC_ECRYPTO, ALC_EDB. */
+int keystore_backup_key(struct keystore *ks, int64_t *key_id,
+    unsigned char wrapped[73], unsigned char key[32]);
+/* Unwraps a backup key carried in a backup file's header with the master
+ * key from its usual sources (no database needed, for restoring on a new
+ * machine); master_id receives that master key's fingerprint.
+ * ALC_ECRYPTO (err says so) when the master key is not the one that
+ * wrapped it; errors of keystore_open for the master key's sources. */
+int keystore_unwrap_backup_key(const char *master_key_file, int64_t key_id,
+    const unsigned char wrapped[73], unsigned char key[32],
+    char master_id[KEYSTORE_MASTER_ID_SIZE], struct alc_err *err);
+
 /* Seals n bytes at pt (pt may be NULL when n is 0) for the field at ref
  * with the practice's active key of ref->purpose, appending the
  * ciphertext to out.  ALC_EINVAL for a bad ref (purpose not a field
