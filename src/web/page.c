@@ -40,6 +40,7 @@ static const struct {
 	{"Home", "/home", ACT_SIGNED_IN},
 	{"Compliance", "/compliance", ACT_COMPLIANCE_VIEW},
 	{"Staff", "/staff", ACT_STAFF_VIEW},
+	{"Audit trail", "/audit", ACT_AUDIT_VIEW},
 	{"Your sessions", "/account/sessions", ACT_SIGNED_IN},
 	{"Two-step sign-in", "/account/mfa", ACT_SIGNED_IN},
 };
@@ -54,6 +55,7 @@ layout_user(struct req *r, struct layout_view *v)
 	v->user_name = r->sess->user_name;
 	v->practice_name = r->sess->practice_name;
 	v->csrf = r->sess->csrf;
+	v->idle_seconds = r->sess->idle_ms / 1000;
 	/* Until sign-in is finished (MFA code or setup due) every link but
 	 * signing out would only lead back to it. */
 	if (r->sess->stage != SESSION_FULL ||

@@ -42,6 +42,7 @@ struct layout_view {
 	const char *js_href;
 	const char *icon_href;      /* NULL: no favicon link */
 	const char *csrf;           /* token for the sign-out form */
+	long long idle_seconds;     /* signed in: the idle timeout (0: none) */
 	const char *body;           /* pre-rendered page body (raw HTML) */
 };
 

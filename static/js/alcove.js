@@ -7,6 +7,11 @@
 //                             and cancel the submit or navigation on "no".
 //   .flash-success            fades away after a few seconds (the status
 //                             was already announced by role="status").
+//   body[data-idle-seconds]   signed in: a minute before the server's idle
+//                             timeout, a warning offers to stay signed in
+//                             (POST /session/keepalive); at the timeout the
+//                             page goes to the sign-in page, so nothing with
+//                             patient information stays on screen.
 
 const SUCCESS_FLASH_MS = 6000;
 
@@ -50,3 +55,38 @@ function dismissLater(flash) {
 
 for (const flash of document.querySelectorAll('.flash-success'))
 	dismissLater(flash);
+
+function idleWatch(seconds) {
+	const warning = document.getElementById('idle-warning');
+	const stay = document.getElementById('idle-stay');
+	const token = document.querySelector('form.signout input[name="csrf"]');
+	if (!warning || !stay || !token || seconds < 120)
+		return;
+	let warnTimer, endTimer;
+	const arm = () => {
+		window.clearTimeout(warnTimer);
+		window.clearTimeout(endTimer);
+		warning.hidden = true;
+		warnTimer = window.setTimeout(() => {
+			warning.hidden = false;
+			stay.focus();
+		}, (seconds - 60) * 1000);
+		endTimer = window.setTimeout(() => {
+			window.location.assign('/login?ended=idle');
+		}, seconds * 1000);
+	};
+	stay.addEventListener('click', async () => {
+		const body = new URLSearchParams({ csrf: token.value });
+		const res = await fetch('/session/keepalive', {
+			method: 'POST', body, credentials: 'same-origin',
+		}).catch(() => null);
+		if (res && res.status === 204)
+			arm();
+		else
+			window.location.assign('/login?ended=idle');
+	});
+	arm();
+}
+
+if (document.body.dataset.idleSeconds)
+	idleWatch(Number(document.body.dataset.idleSeconds));

@@ -18,6 +18,8 @@ const ROLES = ['owner', 'admin', 'clinician', 'supervisor', 'billing', 'front_de
 const ALL = ROLES;
 const STAFF_REVIEWERS = ['owner', 'admin', 'compliance'];
 const COMPLIANCE_MANAGERS = ['owner', 'admin', 'compliance'];
+const STAFF_MANAGERS = ['owner', 'admin'];
+const AUDIT_VIEWERS = ['owner', 'compliance'];
 
 /*
  * method, route pattern, the path requested, and who may use it:
@@ -45,9 +47,17 @@ const EXPECT = [
 	['GET', '/home', '/home', ALL],
 	['GET', '/account/sessions', '/account/sessions', ALL],
 	['POST', '/account/sessions/end-others', '/account/sessions/end-others', ALL],
+	['POST', '/session/keepalive', '/session/keepalive', ALL],
 	['GET', '/staff', '/staff', STAFF_REVIEWERS],
 	['GET', '/staff/access-review.csv', '/staff/access-review.csv', STAFF_REVIEWERS],
 	['GET', '/staff/permissions', '/staff/permissions', ALL],
+	['POST', '/staff', '/staff', STAFF_MANAGERS],
+	['GET', '/staff/:id', '/staff/1', STAFF_REVIEWERS],
+	['POST', '/staff/:id/roles', '/staff/1/roles', STAFF_MANAGERS],
+	['POST', '/staff/:id/deactivate', '/staff/1/deactivate', STAFF_MANAGERS],
+	['POST', '/staff/:id/offboarding', '/staff/1/offboarding', STAFF_MANAGERS],
+	['POST', '/staff/:id/invite', '/staff/1/invite', STAFF_MANAGERS],
+	['POST', '/staff/:id/unlock', '/staff/1/unlock', STAFF_MANAGERS],
 	['GET', '/compliance', '/compliance', ALL],
 	['GET', '/compliance/calendar', '/compliance/calendar', ALL],
 	['POST', '/compliance/calendar/token', '/compliance/calendar/token', ALL],
@@ -65,6 +75,9 @@ const EXPECT = [
 	['POST', '/compliance/tasks/:id/reassign', '/compliance/tasks/1/reassign', COMPLIANCE_MANAGERS],
 	['POST', '/compliance/tasks/:id/signoff', '/compliance/tasks/1/signoff', COMPLIANCE_MANAGERS],
 	['POST', '/compliance/tasks/:id/retire', '/compliance/tasks/1/retire', COMPLIANCE_MANAGERS],
+	['GET', '/audit', '/audit', AUDIT_VIEWERS],
+	['GET', '/audit/export.csv', '/audit/export.csv', AUDIT_VIEWERS],
+	['GET', '/audit/export.json', '/audit/export.json', AUDIT_VIEWERS],
 	['POST', '/logout', '/logout', ALL],
 ];
 

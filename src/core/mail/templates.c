@@ -31,6 +31,19 @@ static const struct mail_template templates[] = {
 	    "these e-mails without asking, tell your practice administrator.\n\n"
 	    "This message was sent automatically by Alcove. Replies are not "
 	    "read.\n"},
+	/* An invitation names the practice and who sent it, so the person
+	 * can tell it from phishing; no patient information. */
+	{"invite", "You are invited to Alcove ({{practice}})",
+	    "{{inviter}} has given you an account in Alcove, the practice "
+	    "system of {{practice}}.\n\n"
+	    "To choose your password, open this link within 72 hours:\n\n"
+	    "{{url}}\n\n"
+	    "The link works once. After choosing a password you sign in with "
+	    "this e-mail address; some roles also set up two-step sign-in with "
+	    "an authenticator app. If you did not expect this e-mail, do not "
+	    "open the link and tell the practice.\n\n"
+	    "This message was sent automatically by Alcove. Replies are not "
+	    "read.\n"},
 	/* No patient information: compliance tasks are about the practice. */
 	{"compliance_reminder", "Compliance task {{when}}: {{title}}",
 	    "This compliance task is {{when}}:\n\n"

@@ -115,3 +115,12 @@ page_sessions_end_others(struct req *r)
 		return rc;
 	return resp_redirect(r, 303, "/account/sessions?done=ended");
 }
+
+/* The "Stay signed in" button of the idle warning: this request itself
+ * refreshed the session (web_session_load); nothing else to do. */
+int
+page_session_keepalive(struct req *r)
+{
+	r->status = 204;
+	return 0;
+}

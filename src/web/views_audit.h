@@ -1,0 +1,41 @@
+/*
+ * views_audit.h - views of the audit viewer (templates/audit/).
+ */
+#ifndef ALC_WEB_VIEWS_AUDIT_H
+#define ALC_WEB_VIEWS_AUDIT_H
+
+#include <stddef.h>
+
+/* One <option> of a filter's picker. */
+struct audit_option_view {
+	const char *value, *label;
+	int selected;
+};
+
+struct audit_row_view {
+	const char *when;        /* "2026-11-25 02:11:40 UTC" */
+	const char *what;        /* the plain-language sentence */
+	const char *addr;
+	const char *outcome;     /* "Success" or "Failed" */
+	const char *request_id;
+	const char *sensitivity; /* NULL for normal */
+	int failed;
+};
+
+/* templates/audit/index.html */
+struct audit_view {
+	const struct audit_option_view *users, *verbs, *outcomes,
+	    *sensitivities;
+	size_t n_users, n_verbs, n_outcomes, n_sensitivities;
+	/* The filters as given, for the form and for the links (raw values;
+	 * the template encodes them). */
+	const char *user, *patient, *verb, *from, *to, *outcome, *sensitivity;
+	const char *error;       /* a filter that could not be understood */
+	const struct audit_row_view *rows;
+	size_t n_rows;
+	const char *older;       /* seq for the "Older" link; NULL: last page */
+	int paged;               /* not the newest page: offer "Newest" */
+	int export_cap;          /* rows per export at most */
+};
+
+#endif
