@@ -78,6 +78,25 @@ describe(`staff and access (${lib.ENGINE})`, () => {
 		assert.match(last.stderr, /at least one owner/);
 	});
 
+	test("a deactivated person's compliance tasks go to the compliance officer, recorded", async () => {
+		await addUser(srv, 'officer@example.test', 'Olive Officer', 'compliance');
+		await addUser(srv, 'leaver@example.test', 'Lou Leaver', 'clinician');
+		const id = (email) => sql(srv, `SELECT id FROM users WHERE email = '${email}'`).then((s) => s.trim());
+		const [officer, leaver] = [await id('officer@example.test'), await id('leaver@example.test')];
+		/* Two tasks of the seeded program are the leaver's, one as backup. */
+		await sql(srv, `UPDATE compliance_tasks SET owner_id = ${leaver} WHERE id IN (SELECT id FROM ` +
+			'compliance_tasks ORDER BY id LIMIT 2)');
+		await sql(srv, `UPDATE compliance_tasks SET backup_owner_id = ${leaver} WHERE id = ` +
+			'(SELECT max(id) FROM compliance_tasks)');
+		const out = await user(['deactivate', '--email', 'leaver@example.test', '--reason', 'moved away']);
+		assert.equal(out.code, 0, out.stderr);
+		assert.equal((await sql(srv, `SELECT count(*) FROM compliance_tasks WHERE owner_id = ${leaver} ` +
+			`OR backup_owner_id = ${leaver}`)).trim(), '0', 'nothing is left with the leaver');
+		assert.equal((await sql(srv, `SELECT count(*) FROM compliance_tasks WHERE owner_id = ${officer}`)).trim(), '2');
+		assert.match(await sql(srv, "SELECT reason FROM compliance_reassignments WHERE from_user = " + leaver),
+			/^Owner deactivated: handed to the compliance officer\n.*\n$/);
+	});
+
 	test('the access review lists everyone with roles and status, and exports a defused CSV', async () => {
 		await addUser(srv, 'formula@example.test', '=HYPERLINK("http://x")', 'front_desk');
 		const page = await owner.req('/staff');

@@ -167,6 +167,15 @@ int compliance_task_list(struct db *db, struct arena *a, int64_t practice_id,
 int compliance_checklist_split(struct arena *a, const char *text,
     const char ***items, size_t *n);
 
+/* --- hand-over at deactivation (handover.c) --------------------------------- */
+
+/* On c, inside the caller's transaction: gives every active task owned by
+ * uid to the practice's compliance officer (else an owner), recording each
+ * reassignment and its audit event, and clears uid as backup owner.
+ * *moved gets the number of tasks handed over. */
+int compliance_hand_over(struct db_conn *c, int64_t practice_id, int64_t uid,
+    const struct audit_event *who, size_t *moved);
+
 /* --- occurrences and reassignment (occurrence.c) ------------------------- */
 
 /*

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct alc_err;
 struct arena;
 struct compliance_actor;
 struct compliance_task;
@@ -44,5 +45,10 @@ int cmp_load_task(struct db_conn *c, struct arena *a, int64_t practice_id,
 
 /* Runs one statement binding the i64 values (n of them, in order). */
 int cmp_exec(struct db_conn *c, const char *sql, const int64_t *v, int n);
+/* Makes `to` the owner of task id on c (the caller's transaction),
+ * recording the reassignment and its audit event (occurrence.c). */
+int cmp_reassign_in(struct db_conn *c, struct arena *a, int64_t pid,
+    const struct compliance_actor *who, int64_t id, int64_t to,
+    const char *reason, struct alc_err *err);
 
 #endif

@@ -230,8 +230,8 @@ compliance_signoff(struct db *db, int64_t practice_id,
 	return rc;
 }
 
-static int
-reassign_in(struct db_conn *c, struct arena *a, int64_t pid,
+int
+cmp_reassign_in(struct db_conn *c, struct arena *a, int64_t pid,
     const struct compliance_actor *who, int64_t id, int64_t to,
     const char *reason, struct alc_err *err)
 {
@@ -260,7 +260,10 @@ reassign_in(struct db_conn *c, struct arena *a, int64_t pid,
 	db_bind_i64(s, 3, t.owner_id);
 	db_bind_i64(s, 4, to);
 	db_bind_text(s, 5, reason);
-	db_bind_i64(s, 6, cmp_uid(who));
+	if (cmp_uid(who) > 0)
+		db_bind_i64(s, 6, cmp_uid(who));
+	else
+		db_bind_null(s, 6); /* the command line: no signed-in person */
 	db_bind_i64(s, 7, now);
 	rc = db_step(s);
 	db_stmt_done(s);
@@ -303,7 +306,7 @@ compliance_reassign(struct db *db, int64_t practice_id,
 		arena_free(a);
 		return ALC_EBUSY;
 	}
-	if ((rc = db_begin(c)) == 0 && (rc = reassign_in(c, a, practice_id,
+	if ((rc = db_begin(c)) == 0 && (rc = cmp_reassign_in(c, a, practice_id,
 	    who, task_id, new_owner, reason, err)) == 0)
 		rc = db_commit(c);
 	if (rc != 0)

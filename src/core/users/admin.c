@@ -6,6 +6,7 @@
  * account itself, in every practice, because it is the person who left.
  */
 #include "core/users/admin.h"
+#include "core/compliance/compliance.h"
 #include "core/practice/practice.h"
 #include "core/users/users.h"
 #include "audit/audit.h"
@@ -384,6 +385,7 @@ deactivate_in(struct db_conn *c, int64_t pid, int64_t uid, int64_t ended,
 	int64_t actor = actor_of(who);
 	struct db_stmt *s;
 	unsigned roles;
+	size_t moved;
 	int rc;
 
 	if ((rc = roles_of(c, pid, uid, &roles)) != 0)
@@ -393,7 +395,8 @@ deactivate_in(struct db_conn *c, int64_t pid, int64_t uid, int64_t ended,
 	if ((rc = keep_an_owner(c, pid, uid, roles, 0, err)) != 0 ||
 	    (rc = exec1(c, "UPDATE users SET status = 'disabled', updated_at = "
 	    "? WHERE id = ?", now, uid, INT64_MIN)) != 0 ||
-	    (rc = end_sessions(c, uid, "deactivated", now)) != 0)
+	    (rc = end_sessions(c, uid, "deactivated", now)) != 0 ||
+	    (rc = compliance_hand_over(c, pid, uid, who, &moved)) != 0)
 		return rc;
 	if ((rc = db_prepare(c, &s, "INSERT INTO deactivations (practice_id, "
 	    "user_id, employment_ended_at, access_removed_at, deactivated_by, "

@@ -122,8 +122,11 @@ render_invalid(struct req *r, enum reset_status st)
 	if (st == RESET_EXPIRED) {
 		status = 410;
 		v.title = "This link has expired";
-		v.message = "Password reset links work for 30 minutes. Ask for "
-		    "a new one and use it soon after it arrives.";
+		/* The same page serves invitations (72 hours), so no figure. */
+		v.message = "Links to set a password stop working after a "
+		    "while, for your security. Ask for a new one and use it soon "
+		    "after it arrives; for an invitation, ask your practice "
+		    "administrator to send it again.";
 	} else if (st == RESET_USED) {
 		status = 410;
 		v.title = "This link has already been used";
