@@ -19,6 +19,8 @@ const struct permission permissions[] = {
 	    ROLE_OWNER | ROLE_ADMIN},
 	{ACT_AUDIT_VIEW, "read and export the audit trail",
 	    ROLE_OWNER | ROLE_COMPLIANCE},
+	{ACT_SETTINGS_MANAGE, "change the practice's security settings",
+	    ROLE_OWNER | ROLE_ADMIN},
 	/* Everybody owns some compliance task (training, access review). */
 	{ACT_COMPLIANCE_VIEW, "see the compliance program and complete the "
 	    "tasks they own", ROLE_OWNER | ROLE_ADMIN | ROLE_CLINICIAN |
@@ -114,6 +116,7 @@ authz_action_name(enum action a)
 	case ACT_STAFF_VIEW: return "staff-view";
 	case ACT_STAFF_MANAGE: return "staff-manage";
 	case ACT_AUDIT_VIEW: return "audit-view";
+	case ACT_SETTINGS_MANAGE: return "settings-manage";
 	case ACT_COMPLIANCE_VIEW: return "compliance-view";
 	case ACT_COMPLIANCE_MANAGE: return "compliance-manage";
 	case ACT_COUNT: break;

@@ -41,6 +41,7 @@ static const struct {
 	{"Compliance", "/compliance", ACT_COMPLIANCE_VIEW},
 	{"Staff", "/staff", ACT_STAFF_VIEW},
 	{"Audit trail", "/audit", ACT_AUDIT_VIEW},
+	{"Settings", "/settings", ACT_SETTINGS_MANAGE},
 	{"Your sessions", "/account/sessions", ACT_SIGNED_IN},
 	{"Two-step sign-in", "/account/mfa", ACT_SIGNED_IN},
 };

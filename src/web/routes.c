@@ -76,6 +76,8 @@ const struct route routes[] = {
 	{HTTP_GET, "/audit", ACT_AUDIT_VIEW, page_audit},
 	{HTTP_GET, "/audit/export.csv", ACT_AUDIT_VIEW, page_audit_csv},
 	{HTTP_GET, "/audit/export.json", ACT_AUDIT_VIEW, page_audit_json},
+	{HTTP_GET, "/settings", ACT_SETTINGS_MANAGE, page_settings},
+	{HTTP_POST, "/settings", ACT_SETTINGS_MANAGE, page_settings_save},
 	{HTTP_GET, "/healthz", ACT_PUBLIC, page_healthz},
 	{HTTP_GET, "/static/*", ACT_PUBLIC, page_static},
 };

@@ -35,6 +35,8 @@ const EXPECT = [
 	['POST', '/password/forgot', '/password/forgot', 'public'],
 	['GET', '/password/reset', '/password/reset?token=nothing', 'public'],
 	['POST', '/password/reset', '/password/reset', 'public'],
+	['GET', '/settings', '/settings', STAFF_MANAGERS],
+	['POST', '/settings', '/settings', STAFF_MANAGERS],
 	['GET', '/healthz', '/healthz', 'public'],
 	['GET', '/static/*', null, 'public'],
 	['GET', '/login/mfa', '/login/mfa', ALL],

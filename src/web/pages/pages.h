@@ -80,6 +80,8 @@ int page_compliance_ics(struct req *r);
 int page_audit(struct req *r);       /* pages/audit.c */
 int page_audit_csv(struct req *r);
 int page_audit_json(struct req *r);
+int page_settings(struct req *r);    /* pages/settings.c */
+int page_settings_save(struct req *r);
 int page_static(struct req *r);    /* pages/static.c */
 
 #endif
