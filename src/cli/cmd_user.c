@@ -12,6 +12,7 @@
 #include "base/timeutil.h"
 #include "core/practice/practice.h"
 #include "core/users/admin.h"
+#include "core/users/policy.h"
 #include "core/users/users.h"
 #include "crypto/password.h"
 #include "crypto/random.h"
@@ -21,8 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define USER_PW_MIN_CHARS 15
 
 static const char user_help[] =
     "usage: alcove user ACTION [--data DIR | --config FILE] [--practice SLUG] ...\n\n"
@@ -125,23 +124,22 @@ user_list(struct db *db, int64_t pid)
 	return EXIT_OK;
 }
 
-/* One line from stdin; the policy here is the length rule only until the
- * shared password policy lands. */
+/* One line from stdin, held to the password policy for this person
+ * (length, breached list, their name and e-mail). */
 static int
-read_password(char *pw, size_t pwsz)
+read_password(char *pw, size_t pwsz, const struct user_opts *o)
 {
-	size_t n, chars = 0;
-	const char *p;
+	struct pwpol_subject who;
+	enum pwpol_verdict v;
 
 	if (fgets(pw, (int)pwsz, stdin) == NULL)
 		return cli_fail("could not read a password from standard input");
-	n = strcspn(pw, "\r\n");
-	pw[n] = '\0';
-	for (p = pw; *p; p++)
-		chars += ((unsigned char)*p & 0xC0) != 0x80;
-	if (chars < USER_PW_MIN_CHARS)
-		return cli_fail("the password must be at least %d characters",
-		    USER_PW_MIN_CHARS);
+	pw[strcspn(pw, "\r\n")] = '\0';
+	memset(&who, 0, sizeof(who));
+	who.name = o->name;
+	who.email = o->email;
+	if ((v = pwpol_check(pw, &who)) != PWPOL_OK)
+		return cli_fail("%s", pwpol_reason(v, 0));
 	return 0;
 }
 
@@ -160,7 +158,7 @@ user_add(struct db *db, int64_t pid, const struct user_opts *o)
 		    "--reason are required");
 	memset(&ua, 0, sizeof(ua));
 	if (o->password_stdin) {
-		if ((rc = read_password(pw, sizeof(pw))) != 0)
+		if ((rc = read_password(pw, sizeof(pw), o)) != 0)
 			return rc;
 		rc = pw_hash(pw, hash);
 		crypto_wipe(pw, sizeof(pw));

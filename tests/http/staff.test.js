@@ -32,6 +32,13 @@ describe(`staff and access (${lib.ENGINE})`, () => {
 		assert.match(home.body, /Clinician/);
 		assert.doesNotMatch(home.body, /href="\/staff"/, 'no Staff link for a clinician');
 		assert.equal((await c.req('/staff')).status, 403);
+		for (const [pw, why] of [['1234567890qwertyuiop', /leaked in data breaches/],
+			['casey-lee-goes-walking', /contains your name/], ['short one', /at least 15/]]) {
+			const r = await lib.runCli(['user', 'add', '--data', srv.instance.dir, '--email', 'casey2@example.test',
+				'--name', 'Casey Lee', '--role', 'clinician', '--reason', 'x', '--password-stdin'], { input: pw + '\n' });
+			assert.equal(r.code, 1, pw);
+			assert.match(r.stderr, why, pw);
+		}
 		const again = await user(['add', '--email', 'casey@example.test', '--name', 'Casey', '--role',
 			'billing', '--reason', 'twice']);
 		assert.equal(again.code, 1);
