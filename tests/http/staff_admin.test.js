@@ -21,67 +21,7 @@ const { client, sql, addUser } = require('./client');
 const PUBLIC_URL = 'https://alcove.example.test';
 const BREACHED = 'This password is in a list of passwords leaked in data breaches.';
 
-/* The SMTP sink: aiosmtpd storing each message as a file in dir/new. */
-async function startSink() {
-	const parent = await fsp.mkdtemp(path.join(process.env.ALCOVE_TEST_TMP || os.tmpdir(), 'alcove-smtp-'));
-	const dir = path.join(parent, 'maildir');
-	const port = await lib.freePort();
-	const proc = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`,
-		'-c', 'aiosmtpd.handlers.Mailbox', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-	let stderr = '';
-	proc.stderr.on('data', (d) => { stderr += d; });
-	const deadline = Date.now() + 15000;
-	for (;;) {
-		const ok = await new Promise((resolve) => {
-			const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-			s.on('error', () => resolve(false));
-		});
-		if (ok)
-			break;
-		if (Date.now() > deadline || proc.exitCode !== null)
-			throw new Error(`aiosmtpd did not start: ${stderr}`);
-		await lib.sleep(50);
-	}
-	const seen = new Set();
-	const all = () => {
-		const d = path.join(dir, 'new');
-		return fs.existsSync(d) ? fs.readdirSync(d).sort().map((f) => parseMail(f, fs.readFileSync(path.join(d, f)))) : [];
-	};
-	return {
-		port,
-		async next(ms = 20000) {
-			const end = Date.now() + ms;
-			for (;;) {
-				const m = all().find((x) => !seen.has(x.file));
-				if (m) {
-					seen.add(m.file);
-					return m;
-				}
-				if (Date.now() > end)
-					throw new Error('no e-mail arrived');
-				await lib.sleep(50);
-			}
-		},
-		async stop() {
-			proc.kill('SIGTERM');
-			await fsp.rm(parent, { recursive: true, force: true });
-		},
-	};
-}
-
-function parseMail(file, raw) {
-	const text = raw.toString('latin1').replace(/\r\n/g, '\n');
-	const sep = text.indexOf('\n\n');
-	const h = {};
-	for (const line of text.slice(0, sep).split('\n')) {
-		const i = line.indexOf(':');
-		if (i > 0)
-			h[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
-	}
-	const bytes = text.slice(sep + 2).replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g,
-		(_, x) => String.fromCharCode(parseInt(x, 16)));
-	return { file, to: h.to, subject: h.subject, text: Buffer.from(bytes, 'latin1').toString('utf8') };
-}
+const { startSink } = require('./smtp');
 
 const one = async (srv, q) => (await sql(srv, q)).trim();
 
