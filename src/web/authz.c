@@ -27,6 +27,40 @@ const struct permission permissions[] = {
 	    ROLE_SUPERVISOR | ROLE_BILLING | ROLE_FRONT_DESK | ROLE_COMPLIANCE},
 	{ACT_COMPLIANCE_MANAGE, "add, change and retire compliance tasks and "
 	    "sign them off", ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
+	/* Clinicians and supervisors are further limited to their care
+	 * teams' patients (core/patients/patients.h). */
+	{ACT_PATIENT_VIEW, "find patients and open their records (clinicians: "
+	    "their own patients)", ROLE_OWNER | ROLE_ADMIN | ROLE_CLINICIAN |
+	    ROLE_SUPERVISOR | ROLE_BILLING | ROLE_FRONT_DESK | ROLE_COMPLIANCE},
+	{ACT_PATIENT_EDIT, "register patients and change their details",
+	    ROLE_OWNER | ROLE_ADMIN | ROLE_CLINICIAN | ROLE_SUPERVISOR |
+	    ROLE_FRONT_DESK},
+	{ACT_PATIENT_MERGE, "merge duplicate patient records",
+	    ROLE_OWNER | ROLE_ADMIN},
+	{ACT_CARE_TEAM_MANAGE, "assign clinicians to patients",
+	    ROLE_OWNER | ROLE_ADMIN | ROLE_SUPERVISOR},
+	{ACT_BREAK_GLASS, "open a record outside their care team in an "
+	    "emergency, giving a reason", ROLE_CLINICIAN | ROLE_SUPERVISOR},
+	{ACT_BREAK_GLASS_REVIEW, "review emergency (break-glass) access",
+	    ROLE_OWNER | ROLE_COMPLIANCE},
+	{ACT_SCHEDULE_VIEW, "see the calendar and the day's appointments",
+	    ROLE_OWNER | ROLE_ADMIN | ROLE_CLINICIAN | ROLE_SUPERVISOR |
+	    ROLE_BILLING | ROLE_FRONT_DESK},
+	{ACT_SCHEDULE_BOOK, "book, move and cancel appointments",
+	    ROLE_OWNER | ROLE_ADMIN | ROLE_CLINICIAN | ROLE_SUPERVISOR |
+	    ROLE_FRONT_DESK},
+	{ACT_SCHEDULE_SETUP, "set up locations, rooms, appointment types and "
+	    "working hours", ROLE_OWNER | ROLE_ADMIN},
+	/* Anyone who notices an incident must be able to report it. */
+	{ACT_INCIDENT_REPORT, "report a security or privacy incident",
+	    ROLE_OWNER | ROLE_ADMIN | ROLE_CLINICIAN | ROLE_SUPERVISOR |
+	    ROLE_BILLING | ROLE_FRONT_DESK | ROLE_COMPLIANCE},
+	{ACT_INCIDENT_MANAGE, "investigate incidents and assess breaches",
+	    ROLE_OWNER | ROLE_COMPLIANCE},
+	{ACT_VENDOR_VIEW, "see the vendors and business associate agreements",
+	    ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
+	{ACT_VENDOR_MANAGE, "add and change vendors and their agreements",
+	    ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
 };
 const unsigned permissions_count = sizeof(permissions) /
     sizeof(permissions[0]);
@@ -119,6 +153,19 @@ authz_action_name(enum action a)
 	case ACT_SETTINGS_MANAGE: return "settings-manage";
 	case ACT_COMPLIANCE_VIEW: return "compliance-view";
 	case ACT_COMPLIANCE_MANAGE: return "compliance-manage";
+	case ACT_PATIENT_VIEW: return "patient-view";
+	case ACT_PATIENT_EDIT: return "patient-edit";
+	case ACT_PATIENT_MERGE: return "patient-merge";
+	case ACT_CARE_TEAM_MANAGE: return "care-team-manage";
+	case ACT_BREAK_GLASS: return "break-glass";
+	case ACT_BREAK_GLASS_REVIEW: return "break-glass-review";
+	case ACT_SCHEDULE_VIEW: return "schedule-view";
+	case ACT_SCHEDULE_BOOK: return "schedule-book";
+	case ACT_SCHEDULE_SETUP: return "schedule-setup";
+	case ACT_INCIDENT_REPORT: return "incident-report";
+	case ACT_INCIDENT_MANAGE: return "incident-manage";
+	case ACT_VENDOR_VIEW: return "vendor-view";
+	case ACT_VENDOR_MANAGE: return "vendor-manage";
 	case ACT_COUNT: break;
 	}
 	return "unknown";

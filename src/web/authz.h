@@ -27,6 +27,23 @@ enum action {
 	ACT_SETTINGS_MANAGE, /* change the practice's security settings */
 	ACT_COMPLIANCE_VIEW,   /* the compliance program: tasks, due dates */
 	ACT_COMPLIANCE_MANAGE, /* add, edit, retire tasks; sign off */
+	/* Patients: the role gate only; core/patients/patients.h decides
+	 * per record (care team, restricted records, break-glass). */
+	ACT_PATIENT_VIEW,     /* find patients and open their records */
+	ACT_PATIENT_EDIT,     /* register patients, change their details */
+	ACT_PATIENT_MERGE,    /* merge duplicate records */
+	ACT_CARE_TEAM_MANAGE, /* assign clinicians to patients */
+	ACT_BREAK_GLASS,      /* emergency access outside one's care team */
+	ACT_BREAK_GLASS_REVIEW, /* review break-glass use */
+	/* Scheduling. */
+	ACT_SCHEDULE_VIEW,    /* calendars and the day's list */
+	ACT_SCHEDULE_BOOK,    /* book, move, cancel appointments; waitlist */
+	ACT_SCHEDULE_SETUP,   /* locations, rooms, appointment types, hours */
+	/* Compliance records. */
+	ACT_INCIDENT_REPORT,  /* report a security or privacy incident */
+	ACT_INCIDENT_MANAGE,  /* investigate incidents, assess breaches */
+	ACT_VENDOR_VIEW,      /* the vendor and BAA inventory */
+	ACT_VENDOR_MANAGE,    /* add and change vendors and their BAAs */
 	ACT_COUNT
 };
 
