@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/compliance/caldate.h"
+#include "base/caldate.h"
 
 struct alc_err;
 struct arena;

@@ -15,7 +15,7 @@
 #include "core/users/invite.h"
 #include "core/users/admin.h"
 #include "core/users/users.h"
-#include "core/compliance/caldate.h"
+#include "base/caldate.h"
 #include "core/compliance/compliance.h"
 #include "core/mail/mail.h"
 #include "audit/audit.h"

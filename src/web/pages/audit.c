@@ -26,7 +26,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "core/audit_view/audit_view.h"
-#include "core/compliance/caldate.h"
+#include "base/caldate.h"
 #include "core/users/admin.h"
 #include "core/users/users.h"
 #include "templates.h"

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/compliance/caldate.h"
+#include "base/caldate.h"
 
 struct audit_event;
 struct cmp_option_view;

@@ -7,7 +7,7 @@
  * 8536): the version 2+ block with 64-bit transition times when present,
  * else the version 1 block.
  */
-#include "core/compliance/caldate.h"
+#include "base/caldate.h"
 #include "base/err.h"
 
 #include <fcntl.h>

@@ -16,8 +16,8 @@
  * Gregorian calendar's weekday pattern repeats every 28 years between 1901
  * and 2099), which keeps today's day-of-week-based DST rules right.
  */
-#ifndef ALC_CORE_COMPLIANCE_CALDATE_H
-#define ALC_CORE_COMPLIANCE_CALDATE_H
+#ifndef ALC_BASE_CALDATE_H
+#define ALC_BASE_CALDATE_H
 
 #include <stdint.h>
 
