@@ -121,82 +121,21 @@ parse_init(int argc, char **argv, struct init_opts *o)
 	return 0;
 }
 
-/* Reads one line (without its newline) into buf; 0 or -1. */
-static int
-read_line(FILE *f, char *buf, size_t bufsz)
-{
-	size_t n;
-
-	if (fgets(buf, (int)bufsz, f) == NULL)
-		return -1;
-	n = strcspn(buf, "\r\n");
-	if (buf[n] == '\0' && n == bufsz - 1)
-		return -1; /* longer than the buffer */
-	buf[n] = '\0';
-	return 0;
-}
-
-static int
-prompt_hidden(const char *prompt, char *buf, size_t bufsz)
-{
-	struct termios old, quiet;
-	FILE *tty;
-	int rc;
-
-	if ((tty = fopen("/dev/tty", "r+")) == NULL)
-		return -1;
-	fputs(prompt, tty);
-	fflush(tty);
-	tcgetattr(fileno(tty), &old);
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	rc = read_line(tty, buf, bufsz);
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fputc('\n', tty);
-	fclose(tty);
-	return rc;
-}
-
-/* Gets the owner's password: stdin, terminal, or generated.
- * *generated is set when the caller must show it once. */
+/* Gets the owner's password: stdin, terminal, or generated (then
+ * *generated is set and the caller shows it once). */
 static int
 owner_password(const struct init_opts *o, char *pw, size_t pwsz,
     int *generated)
 {
-	char again[1100];
 	struct pwpol_subject who;
-	enum pwpol_verdict v;
 
-	*generated = 0;
-	if (o->password_stdin) {
-		if (read_line(stdin, pw, pwsz) != 0)
-			return cli_fail("could not read a password from standard "
-			    "input (one line, at most 1024 bytes)");
-	} else if (isatty(STDIN_FILENO)) {
-		if (prompt_hidden("Owner password: ", pw, pwsz) != 0 ||
-		    prompt_hidden("Repeat it: ", again, sizeof(again)) != 0)
-			return cli_fail("could not read the password");
-		if (strcmp(pw, again) != 0) {
-			explicit_bzero(again, sizeof(again));
-			return cli_fail("the two passwords differ; nothing was "
-			    "created");
-		}
-		explicit_bzero(again, sizeof(again));
-	} else {
-		rand_password(pw, pwsz);
-		*generated = 1;
-		return 0;
-	}
 	/* The policy every password meets (the owner has no MFA yet). */
 	memset(&who, 0, sizeof(who));
 	who.name = o->owner_name;
 	who.email = o->email;
 	who.practices = &o->practice;
 	who.n_practices = 1;
-	if ((v = pwpol_check(pw, &who)) != PWPOL_OK)
-		return cli_fail("%s Nothing was created.", pwpol_reason(v, 0));
-	return 0;
+	return cli_new_password(o->password_stdin, &who, pw, pwsz, generated);
 }
 
 /* DIR-master.key beside DIR, as an absolute path. */
@@ -299,47 +238,11 @@ write_files(const struct init_opts *o, const char *real, struct created *cr)
 	return 0;
 }
 
-/* The practice's data keys, wrapped by the master key just created. */
-static int
-create_keys(struct db *db, const struct config *cfg, int64_t practice_id)
-{
-	struct keystore *ks;
-	struct alc_err err;
-	int rc;
-
-	if ((ks = keystore_open(db, cfg->keys.master_key_file, &err)) == NULL)
-		return cli_fail("%s", err.msg);
-	rc = keystore_ensure_practice(ks, practice_id);
-	keystore_close(ks);
-	if (rc != 0)
-		return cli_fail("could not create the practice's encryption keys "
-		    "(%s)", alc_strerror(rc));
-	return 0;
-}
-
-/* The HIPAA program a new practice starts with, owned by its owner. */
-static int
-seed_compliance(struct db *db, int64_t pid, const char *owner_email)
-{
-	struct caldate today;
-	int64_t owner;
-	int rc;
-
-	if ((rc = users_find(db, pid, owner_email, &owner)) != 0 ||
-	    (rc = compliance_practice_today(db, pid, time_now_ms(),
-	    &today)) != 0 ||
-	    (rc = compliance_seed_program(db, pid, owner, today)) != 0)
-		return cli_fail("could not set up the compliance program (%s)",
-		    alc_strerror(rc));
-	return 0;
-}
-
 static int
 create_practice(const struct init_opts *o, const struct config *cfg,
     const char *pw, struct created *cr)
 {
 	struct practice_setup ps;
-	char hash[PW_HASH_SIZE];
 	struct alc_err err;
 	struct db *db = NULL;
 	int64_t pid;
@@ -356,22 +259,11 @@ create_practice(const struct init_opts *o, const struct config *cfg,
 		db_close(db);
 		return cli_fail("migrating the database: %s", err.msg);
 	}
-	if (pw_hash(pw, hash) != 0) {
-		db_close(db);
-		return cli_fail("could not hash the password");
-	}
 	memset(&ps, 0, sizeof(ps));
 	ps.name = o->practice;
 	ps.owner_email = o->email;
 	ps.owner_name = o->owner_name;
-	ps.owner_pw_hash = hash;
-	if ((rc = practice_create(db, &ps, &pid, &err)) != 0) {
-		db_close(db);
-		return cli_fail("%s", err.user);
-	}
-	rc = create_keys(db, cfg, pid);
-	if (rc == 0)
-		rc = seed_compliance(db, pid, o->email);
+	rc = cli_create_practice(db, cfg, &ps, pw, &pid);
 	db_close(db);
 	return rc;
 }

@@ -80,6 +80,9 @@ const EXPECT = [
 	['GET', '/audit', '/audit', AUDIT_VIEWERS],
 	['GET', '/audit/export.csv', '/audit/export.csv', AUDIT_VIEWERS],
 	['GET', '/audit/export.json', '/audit/export.json', AUDIT_VIEWERS],
+	['GET', '/audit/review', '/audit/review', AUDIT_VIEWERS],
+	['POST', '/audit/review', '/audit/review', AUDIT_VIEWERS],
+	['POST', '/audit/review/mark', '/audit/review/mark', AUDIT_VIEWERS],
 	['POST', '/logout', '/logout', ALL],
 ];
 
@@ -123,6 +126,40 @@ describe(`authorization of every route (${lib.ENGINE})`, () => {
 		staticPath = /href="(\/static\/css\/[^"]+)"/.exec(login.body)[1];
 	});
 	after(async () => { if (srv) await srv.stop(); });
+
+	/* Another practice on the same installation: its owner holds every
+	 * permission there and none here.  Every route that names a record
+	 * of this practice by id must act as if the record did not exist. */
+	test('an owner of another practice cannot reach this practice\'s records', async () => {
+		const pw = lib.randomPassword();
+		const add = await lib.runCli(['practice', 'add', '--data', srv.instance.dir,
+			'--name', 'Elsewhere Counseling', '--owner-email', 'other-owner@example.test',
+			'--password-stdin'], { input: pw + '\n' });
+		assert.equal(add.code, 0, add.stderr);
+		const other = client(srv);
+		await other.signIn('other-owner@example.test', pw);
+		const wrong = [];
+		for (const [method, pattern, p] of EXPECT) {
+			if (p === null || !/\/1(\/|$)/.test(p))
+				continue;
+			let res;
+			if (method === 'GET') {
+				res = await other.req(p);
+			} else {
+				const csrf = await other.csrfFrom('/account/sessions');
+				res = await other.req(p, { form: { csrf } });
+			}
+			if (res.status !== 404)
+				wrong.push(`${method} ${pattern}: expected 404, got ${res.status} ${res.headers.location || ''}`);
+		}
+		assert.deepEqual(wrong, [], wrong.join('\n'));
+		/* And the lists show only their own practice. */
+		const staff = await other.req('/staff');
+		assert.equal(staff.status, 200);
+		assert.match(staff.body, /other-owner@example\.test/);
+		assert.doesNotMatch(staff.body, /[^-]owner@example\.test/);
+		assert.doesNotMatch(staff.body, /front-desk@example\.test/);
+	});
 
 	test('every route in src/web/routes.c has an expectation here, and no expectation is stale', () => {
 		const table = routeTable();

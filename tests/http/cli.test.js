@@ -40,7 +40,7 @@ describe(`cli (${lib.ENGINE})`, () => {
 
 	test('--help works on every subcommand', async () => {
 		for (const args of [['--help'], ['init', '--help'], ['serve', '--help'], ['migrate', '--help'],
-			['config', 'check', '--help'], ['version', '--help']]) {
+			['config', 'check', '--help'], ['version', '--help'], ['practice', '--help']]) {
 			const r = await lib.runCli(args);
 			assert.equal(r.code, 0, `alcove ${args.join(' ')}: ${r.stderr}`);
 			assert.match(r.stdout, /usage/i, `alcove ${args.join(' ')} prints usage on stdout`);
@@ -132,6 +132,36 @@ describe(`cli (${lib.ENGINE})`, () => {
 			if (pw)
 				assert.ok(!r.stdout.includes(pw[0]), 'config check hides the database password');
 		}
+	});
+
+	test('practice add hosts a second practice; practice list shows both', async () => {
+		const i = await instance();
+		const pw = lib.randomPassword();
+		let r = await lib.runCli(['practice', 'add', '--data', i.dir, '--name', 'Riverbend Therapy',
+			'--owner-email', 'rb-owner@example.test', '--timezone', 'America/Chicago',
+			'--password-stdin'], { input: pw + '\n' });
+		assert.equal(r.code, 0, r.stderr);
+		assert.match(r.stdout, /Created practice \d+ "Riverbend Therapy"/);
+		assert.doesNotMatch(r.stdout, /password/i, 'a given password is not echoed');
+		r = await lib.runCli(['practice', 'list', '--data', i.dir]);
+		assert.equal(r.code, 0, r.stderr);
+		assert.match(r.stdout, /riverbend-therapy +Riverbend Therapy +America\/Chicago +1 /);
+		assert.equal(r.stdout.trim().split('\n').length, 3, 'a header and two practices');
+		/* Refusals say why and create nothing. */
+		r = await lib.runCli(['practice', 'add', '--data', i.dir, '--name', 'Mars Clinic',
+			'--owner-email', 'mars@example.test', '--timezone', 'Mars/Olympus'], { input: '' });
+		assertCliError(r, 1, 'unknown time zone');
+		assert.match(r.stderr, /IANA zone/);
+		r = await lib.runCli(['practice', 'add', '--data', i.dir, '--name', 'Again',
+			'--owner-email', 'rb-owner@example.test'], { input: '' });
+		assertCliError(r, 1, 'e-mail already used');
+		r = await lib.runCli(['practice', 'add', '--data', i.dir, '--name', 'Weak',
+			'--owner-email', 'weak@example.test', '--password-stdin'], { input: 'password\n' });
+		assertCliError(r, 1, 'weak password');
+		assertCliError(await lib.runCli(['practice', 'add', '--data', i.dir]), 2, 'add without --name');
+		assertCliError(await lib.runCli(['practice', 'frob', '--data', i.dir]), 2, 'unknown action');
+		r = await lib.runCli(['practice', 'list', '--data', i.dir]);
+		assert.equal(r.stdout.trim().split('\n').length, 3, 'nothing was added by the refusals');
 	});
 
 	test('migrate on a directory that was never initialised fails', async () => {

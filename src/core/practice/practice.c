@@ -2,6 +2,7 @@
  * practice.c - creating a practice with its owner.
  */
 #include "core/practice/practice.h"
+#include "base/caldate.h"
 #include "base/err.h"
 #include "base/timeutil.h"
 #include "db/db.h"
@@ -125,6 +126,7 @@ practice_create(struct db *db, const struct practice_setup *ps,
 {
 	char slug[64], email[256];
 	struct db_conn *c;
+	int32_t offset;
 	int rc;
 
 	if (ps->name == NULL || ps->name[0] == '\0' || strlen(ps->name) > 200)
@@ -134,6 +136,11 @@ practice_create(struct db *db, const struct practice_setup *ps,
 	    lower_email(ps->owner_email, email, sizeof(email)) != 0)
 		return alc_err_set_user(err, ALC_EINVAL, "The owner e-mail "
 		    "address does not look right.", "bad owner e-mail");
+	if (ps->timezone != NULL &&
+	    caldate_utc_offset(ps->timezone, 0, &offset) != 0)
+		return alc_err_set_user(err, ALC_EINVAL, "The time zone must be "
+		    "an IANA zone name such as America/Chicago.", "bad zone %s",
+		    ps->timezone);
 	slugify(ps->name, slug, sizeof(slug));
 	if ((c = db_acquire(db, 10000, err)) == NULL)
 		return ALC_EDB;
@@ -183,4 +190,49 @@ practice_resolve(struct db *db, const char *slug, int64_t *practice_id,
 		    "several practices: name one with --practice SLUG.",
 		    "several practices");
 	return 0;
+}
+
+/* The row's text column i into dst, cut to fit. */
+static void
+col_copy(struct db_stmt *s, int i, char *dst, size_t dstsz)
+{
+	const char *v = db_col_text(s, i);
+
+	snprintf(dst, dstsz, "%s", v ? v : "");
+}
+
+int
+practice_list(struct db *db,
+    int (*fn)(void *arg, const struct practice_info *pi), void *arg)
+{
+	struct practice_info pi;
+	struct alc_err err;
+	struct db_conn *c;
+	struct db_stmt *s;
+	int rc;
+
+	if ((c = db_acquire(db, 5000, &err)) == NULL)
+		return ALC_EBUSY;
+	if ((rc = db_prepare(c, &s, "SELECT p.id, p.name, p.slug, p.timezone, "
+	    "p.created_at, (SELECT count(DISTINCT m.user_id) FROM memberships m "
+	    "JOIN users u ON u.id = m.user_id WHERE m.practice_id = p.id AND "
+	    "u.status = 'active') FROM practices p WHERE p.retired_at IS NULL "
+	    "ORDER BY p.id")) == 0) {
+		while ((rc = db_step(s)) == DB_ROW) {
+			memset(&pi, 0, sizeof(pi));
+			pi.id = db_col_i64(s, 0);
+			col_copy(s, 1, pi.name, sizeof(pi.name));
+			col_copy(s, 2, pi.slug, sizeof(pi.slug));
+			col_copy(s, 3, pi.timezone, sizeof(pi.timezone));
+			pi.created_at = db_col_i64(s, 4);
+			pi.staff = (int)db_col_i64(s, 5);
+			if ((rc = fn(arg, &pi)) != 0)
+				break;
+		}
+		if (rc == DB_DONE)
+			rc = 0;
+		db_stmt_done(s);
+	}
+	db_release(c);
+	return rc;
 }

@@ -35,6 +35,19 @@ int practice_create(struct db *db, const struct practice_setup *ps,
 int practice_resolve(struct db *db, const char *slug, int64_t *practice_id,
     struct alc_err *err);
 
+/* One practice of the installation, for `alcove practice list`. */
+struct practice_info {
+	int64_t id;
+	char name[128], slug[64], timezone[64];
+	int64_t created_at;
+	int staff;           /* active staff members */
+};
+
+/* Calls fn for each practice that is not retired, in id order; stops
+ * with fn's result when it is not 0.  0, ALC_EDB, ALC_EBUSY. */
+int practice_list(struct db *db,
+    int (*fn)(void *arg, const struct practice_info *pi), void *arg);
+
 /* Checks an e-mail address is plausible: one '@', a dot in the domain, no
  * spaces or control characters, at most 254 bytes. */
 int practice_email_ok(const char *email);
