@@ -60,6 +60,7 @@ const EXPECT = [
 	['POST', '/staff/:id/offboarding', '/staff/1/offboarding', STAFF_MANAGERS],
 	['POST', '/staff/:id/invite', '/staff/1/invite', STAFF_MANAGERS],
 	['POST', '/staff/:id/unlock', '/staff/1/unlock', STAFF_MANAGERS],
+	['POST', '/staff/:id/mfa-reset', '/staff/1/mfa-reset', STAFF_MANAGERS],
 	['GET', '/compliance', '/compliance', ALL],
 	['GET', '/compliance/calendar', '/compliance/calendar', ALL],
 	['POST', '/compliance/calendar/token', '/compliance/calendar/token', ALL],
@@ -80,9 +81,6 @@ const EXPECT = [
 	['GET', '/audit', '/audit', AUDIT_VIEWERS],
 	['GET', '/audit/export.csv', '/audit/export.csv', AUDIT_VIEWERS],
 	['GET', '/audit/export.json', '/audit/export.json', AUDIT_VIEWERS],
-	['GET', '/audit/review', '/audit/review', AUDIT_VIEWERS],
-	['POST', '/audit/review', '/audit/review', AUDIT_VIEWERS],
-	['POST', '/audit/review/mark', '/audit/review/mark', AUDIT_VIEWERS],
 	['POST', '/logout', '/logout', ALL],
 ];
 
