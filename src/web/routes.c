@@ -44,6 +44,8 @@ const struct route routes[] = {
 	    page_staff_offboarding},
 	{HTTP_POST, "/staff/:id/invite", ACT_STAFF_MANAGE, page_staff_reinvite},
 	{HTTP_POST, "/staff/:id/unlock", ACT_STAFF_MANAGE, page_staff_unlock},
+	{HTTP_POST, "/staff/:id/mfa-reset", ACT_STAFF_MANAGE,
+	    page_staff_mfa_reset},
 	{HTTP_GET, "/compliance", ACT_COMPLIANCE_VIEW, page_compliance},
 	{HTTP_GET, "/compliance/calendar", ACT_COMPLIANCE_VIEW,
 	    page_compliance_calendar},

@@ -58,6 +58,8 @@ struct staff_offboard_view {
 struct staff_member_view {
 	const char *name, *email, *roles_text, *base; /* base: "/staff/ID" */
 	int active, invited, locked, can_manage;
+	int has_mfa, self;           /* two-step sign-in set up; own page */
+	struct field_view mfa_reason;
 	const char *csrf;
 	const char *error;           /* top of the page; NULL: none */
 	/* Change roles. */

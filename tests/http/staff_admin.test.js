@@ -162,6 +162,45 @@ describe(`staff administration (${lib.ENGINE})`, () => {
 			`AND actor_user_id = ${ownerId}`), '1');
 	});
 
+	test('an owner removes a lost two-step sign-in: reason required, sessions end, set up again next time', async () => {
+		const pw = await addUser(srv, 'cora@example.test', 'Cora Compliance', 'compliance');
+		const id = await idOf(srv, 'cora@example.test');
+		const cora = client(srv);
+		assert.ok(await cora.signIn('cora@example.test', pw), 'compliance must set up two-step sign-in');
+		assert.equal((await cora.req('/home')).status, 200);
+		const page = await owner.req(`/staff/${id}`);
+		assert.match(page.body, /<h2 id="mfa-title">Two-step sign-in<\/h2>\s*<p>Set up\./);
+
+		const bad = await owner.post(`/staff/${id}`, `/staff/${id}/mfa-reset`, { mfa_reason: '' });
+		assert.equal(bad.status, 422);
+		assert.match(bad.body, /Say why \(for example: lost phone\), for the record\./);
+		assert.equal((await cora.req('/home')).status, 200, 'nothing changed yet');
+
+		const res = await owner.post(`/staff/${id}`, `/staff/${id}/mfa-reset`, { mfa_reason: 'lost phone, called to confirm' });
+		assert.equal(res.status, 303);
+		const done = await owner.req(res.headers.location);
+		assert.match(done.body, /Two-step sign-in removed and their sessions ended/);
+		assert.match(done.body, /<h2 id="mfa-title">Two-step sign-in<\/h2>\s*<p>Not set up\./);
+		const gone = await cora.req('/home');
+		assert.equal(gone.status, 303, 'the session opened with the old factor has ended');
+		assert.equal(await one(srv, `SELECT count(*) FROM mfa WHERE user_id = ${id}`), '0');
+		assert.equal(await one(srv, `SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ${id}`), '0');
+		assert.equal(await one(srv, `SELECT reason FROM audit_events WHERE verb = 'MFA_CHANGE' AND object_id = '${id}' ` +
+			`AND actor_user_id = ${ownerId}`), 'lost phone, called to confirm');
+
+		/* Next sign-in: the password, then straight to setting it up again. */
+		const again = client(srv);
+		const login = await again.login('cora@example.test', pw);
+		assert.equal(login.headers.location, '/account/mfa');
+
+		const twice = await owner.post(`/staff/${id}`, `/staff/${id}/mfa-reset`, { mfa_reason: 'again' });
+		assert.equal(twice.status, 409);
+		assert.match(twice.body, /nothing to reset/);
+		const own = await owner.req(`/staff/${ownerId}`);
+		assert.doesNotMatch(own.body, /mfa-reset/, 'no reset of one\'s own factor here');
+		assert.match(own.body, /your account page/);
+	});
+
 	test('deactivating ends sessions, refuses sign-in, shows the delay, and keeps the checklist', async () => {
 		const pw = await addUser(srv, 'dana@example.test', 'Dana Departing', 'clinician');
 		const id = await idOf(srv, 'dana@example.test');

@@ -301,8 +301,9 @@ users_add(struct db *db, int64_t practice_id, const struct user_add *ua,
 #define END_SESSIONS "UPDATE sessions SET ended_at = ?, end_reason = ? " \
 	"WHERE user_id = ? AND ended_at IS NULL"
 
-static int
-end_sessions(struct db_conn *c, int64_t uid, const char *why, int64_t now)
+int
+users_end_sessions(struct db_conn *c, int64_t uid, const char *why,
+    int64_t now)
 {
 	struct db_stmt *s;
 	int rc;
@@ -351,7 +352,7 @@ set_roles_in(struct db_conn *c, int64_t pid, int64_t uid, unsigned roles,
 	    (rc = grant(c, pid, uid, before, roles, who, reason)) != 0)
 		return rc;
 	/* A change of privilege ends the sessions that carry the old one. */
-	return before == roles ? 0 : end_sessions(c, uid, "revoked",
+	return before == roles ? 0 : users_end_sessions(c, uid, "revoked",
 	    time_now_ms());
 }
 
@@ -395,7 +396,7 @@ deactivate_in(struct db_conn *c, int64_t pid, int64_t uid, int64_t ended,
 	if ((rc = keep_an_owner(c, pid, uid, roles, 0, err)) != 0 ||
 	    (rc = exec1(c, "UPDATE users SET status = 'disabled', updated_at = "
 	    "? WHERE id = ?", now, uid, INT64_MIN)) != 0 ||
-	    (rc = end_sessions(c, uid, "deactivated", now)) != 0 ||
+	    (rc = users_end_sessions(c, uid, "deactivated", now)) != 0 ||
 	    (rc = compliance_hand_over(c, pid, uid, who, &moved)) != 0)
 		return rc;
 	if ((rc = db_prepare(c, &s, "INSERT INTO deactivations (practice_id, "

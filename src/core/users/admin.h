@@ -20,6 +20,7 @@
 struct alc_err;
 struct audit_event;
 struct db;
+struct db_conn;
 
 /* "owner,clinician" for a role set, in a fixed order (dst >= 128 bytes). */
 void roles_format(unsigned roles, char *dst, size_t dstsz);
@@ -51,6 +52,12 @@ int users_set_roles(struct db *db, int64_t practice_id, int64_t user_id,
 int users_deactivate(struct db *db, int64_t practice_id, int64_t user_id,
     int64_t employment_ended_at, const struct audit_event *who,
     const char *reason, int64_t *delay_ms, struct alc_err *err);
+
+/* Ends every open session of uid now, with why as the end reason
+ * ("revoked", "deactivated": the CHECK of sessions.end_reason), on
+ * the caller's connection and in its transaction. */
+int users_end_sessions(struct db_conn *c, int64_t uid, const char *why,
+    int64_t now);
 
 /* Finds a user of the practice by e-mail (any case). */
 int users_find(struct db *db, int64_t practice_id, const char *email,

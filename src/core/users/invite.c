@@ -303,6 +303,15 @@ member_state(struct db_conn *c, int64_t pid, int64_t now,
 	db_stmt_done(s);
 	if (rc < 0)
 		return rc;
+	if ((rc = db_prepare(c, &s, "SELECT count(*) FROM mfa WHERE user_id = "
+	    "? AND status = 'active'")) != 0)
+		return rc;
+	db_bind_i64(s, 1, m->id);
+	if ((rc = db_step(s)) == DB_ROW)
+		m->has_mfa = db_col_i64(s, 0) > 0;
+	db_stmt_done(s);
+	if (rc < 0)
+		return rc;
 	if ((rc = db_prepare(c, &s, "SELECT employment_ended_at, "
 	    "access_removed_at FROM deactivations WHERE practice_id = ? AND "
 	    "user_id = ? ORDER BY access_removed_at DESC, id DESC LIMIT 1")) != 0)

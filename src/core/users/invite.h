@@ -56,12 +56,25 @@ int lockouts_list(struct db *db, int64_t practice_id, int64_t now,
 int lockout_lift(struct db *db, int64_t practice_id, int64_t user_id,
     const struct audit_event *who, int *lifted);
 
+/* An owner or administrator removes a staff member's two-step sign-in
+ * (a lost or replaced phone): their authenticator secret and recovery
+ * codes are deleted, their code throttling cleared and their sessions
+ * ended, with an MFA_CHANGE event naming the administrator and the reason.
+ * If their roles require two-step sign-in they set it up again right after
+ * their next password.  ALC_EINVAL (err->user) without a reason or for
+ * one's own account (the account page does that, with a code);
+ * ALC_ECONFLICT when they have no two-step sign-in; ALC_ENOTFOUND when
+ * they are not a member of the practice.  (mfa_admin.c) */
+int staff_mfa_reset(struct db *db, int64_t practice_id, int64_t user_id,
+    const struct audit_event *who, const char *reason, struct alc_err *err);
+
 /* One staff member, for their page. */
 struct staff_member {
 	int64_t id;
 	char email[255], name[201];
 	unsigned roles;
 	int active, has_password, locked;
+	int has_mfa;          /* two-step sign-in set up (active) */
 	/* The latest deactivation (0 when never deactivated). */
 	int64_t employment_ended_at, access_removed_at;
 };

@@ -42,6 +42,7 @@ int page_staff_deactivate(struct req *r);
 int page_staff_offboarding(struct req *r);
 int page_staff_reinvite(struct req *r);
 int page_staff_unlock(struct req *r);
+int page_staff_mfa_reset(struct req *r);
 /* Shared by pages/staff.c and pages/staff_admin.c: */
 struct staff_view;
 /* Renders /staff with v's management part (filled by the caller). */

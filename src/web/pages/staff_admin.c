@@ -62,6 +62,7 @@ struct member_form {
 	const char *roles_error, *roles_reason, *roles_reason_error;
 	const char *date, *time, *deact_reason;
 	const char *date_error, *time_error, *deact_error;
+	const char *mfa_reason, *mfa_error;
 };
 
 static int64_t
@@ -163,6 +164,10 @@ fill_forms(struct req *r, const struct staff_member *m,
 	    f->deact_reason, f->deact_error);
 	v->deact_reason.required = 1;
 	v->deact_reason.hint = "For example: left the practice.";
+	field(&v->mfa_reason, "mfa_reason", "Why", "text", f->mfa_reason,
+	    f->mfa_error);
+	v->mfa_reason.required = 1;
+	v->mfa_reason.hint = "For example: lost phone, confirmed by a call.";
 }
 
 static int
@@ -184,6 +189,8 @@ render_member(struct req *r, int64_t uid, const struct member_form *f)
 	v.active = m.active;
 	v.invited = !m.has_password;
 	v.locked = m.locked;
+	v.has_mfa = m.has_mfa;
+	v.self = uid == r->sess->user_id;
 	v.can_manage = can_manage(r);
 	v.csrf = r->sess->csrf;
 	v.error = f->error;
@@ -217,6 +224,8 @@ static const struct {
 	    "no longer sign in."},
 	{"checklist", "Checklist saved."},
 	{"unlocked", "Lock lifted: they can sign in again."},
+	{"mfa", "Two-step sign-in removed and their sessions ended. They set "
+	    "it up again when they next sign in."},
 };
 
 int
@@ -436,4 +445,33 @@ page_staff_unlock(struct req *r)
 	    &lifted)) != 0)
 		return rc;
 	return back(r, uid, "unlocked");
+}
+
+int
+page_staff_mfa_reset(struct req *r)
+{
+	int64_t uid = parse_id(req_param(r, "id"));
+	struct member_form f;
+	struct audit_event who;
+	struct alc_err err;
+	int rc;
+
+	if (uid == 0)
+		return ALC_ENOTFOUND;
+	memset(&f, 0, sizeof(f));
+	f.roles = ~0u;
+	f.mfa_reason = req_form(r, "mfa_reason");
+	web_audit_who(r, &who);
+	memset(&err, 0, sizeof(err));
+	rc = staff_mfa_reset(r->app->db, r->sess->practice_id, uid, &who,
+	    f.mfa_reason, &err);
+	if (rc == ALC_EINVAL || rc == ALC_ECONFLICT) {
+		f.status = rc == ALC_EINVAL ? 422 : 409;
+		if (f.mfa_reason == NULL || f.mfa_reason[0] == '\0')
+			f.mfa_error = err.user;
+		else
+			f.error = err.user;
+		return render_member(r, uid, &f);
+	}
+	return rc != 0 ? rc : back(r, uid, "mfa");
 }
