@@ -104,7 +104,14 @@ build/alcove: build/release/alcove
 	cp build/release/alcove $@
 
 unit-tests: $(addprefix build/asan/tests/,$(UNIT_TESTS))
-test-binaries: build/asan/alcove unit-tests
+test-binaries: build/asan/alcove unit-tests build/asan/tests/icalcheck
+
+# Test-only: checks the scheduling feed with libical
+# (tests/http/schedule_feed.test.js).  Not part of the program.
+build/asan/tests/icalcheck: tests/tools/icalcheck.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -g $(WARN) -o $@ $< \
+		$(shell pkg-config --cflags --libs libical)
 
 # --- the commands in the README --------------------------------------------
 

@@ -231,4 +231,35 @@ int audit_digest_record(struct db *db, int64_t now_ms, struct audit_digest *d);
  */
 int audit_register_jobs(struct jobs *q);
 
+/* ------------------------------------------------------------------ */
+/* Forwarding to syslog (syslog.c; the design is described there).     */
+
+struct alc_err;
+struct audit_syslog;
+struct buf;
+
+#define AUDIT_SYSLOG_POLL_MS 200     /* how often the forwarder looks */
+#define AUDIT_SYSLOG_BATCH 256       /* events read per look */
+#define AUDIT_SYSLOG_BACKLOG 10000   /* further behind: skip, count drops */
+#define AUDIT_SYSLOG_RETRY_MS 5000   /* reconnect after a failure */
+
+/*
+ * Starts forwarding every event committed from now on to url
+ * ("udp://host:port" or "tcp://host:port", audit.syslog), from a thread
+ * of its own, best effort: a request never waits for it.  NULL with err
+ * set when url is malformed or the thread cannot start; an unreachable
+ * collector is not an error (events are dropped, counted and logged).
+ */
+struct audit_syslog *audit_syslog_start(struct db *db, const char *url,
+    struct alc_err *err);
+/* Forwards what has committed so far, stops the thread, frees.  NULL is
+ * ignored. */
+void audit_syslog_stop(struct audit_syslog *s);
+/* Appends ev as one RFC 5424 message (no framing, no newline): facility
+ * 13, severity 4 for failures, 5 for BREAK_GLASS, else 6; structured data
+ * [alcove@32473 ...] with the event's ids and hash, never names or its
+ * detail. */
+void audit_syslog_format(struct buf *b, const struct audit_event *ev,
+    const char *hash, const char *hostname);
+
 #endif

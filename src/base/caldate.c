@@ -319,3 +319,79 @@ caldate_today(const char *tz, int64_t now_ms, struct caldate *out)
 	*out = caldate_from_days(t / 86400 - (t % 86400 < 0));
 	return 0;
 }
+
+/* --- local wall time <-> UTC ------------------------------------------- */
+
+/* Local seconds (since 1970-01-01 local midnight) of date at minute. */
+static int64_t
+local_seconds(struct caldate date, int minute)
+{
+	return caldate_to_days(date) * 86400 + (int64_t)minute * 60;
+}
+
+/* The UTC instant of local time l under the zone z.  The offsets a day
+ * before and a day after l bracket any one transition: a candidate is
+ * consistent when the zone's offset at it is the offset it was made
+ * with.  Two consistent candidates (an overlap) give the earlier one;
+ * none (a gap) gives the offset before the gap, RFC 5545's rule, so
+ * 02:30 on a spring-forward night is 03:30 daylight time. */
+static int64_t
+local_to_utc_s(const struct tzif_block *z, int64_t l)
+{
+	int32_t oa = offset_at(z, l - 86400), ob = offset_at(z, l + 86400);
+	int64_t ta = l - oa, tb = l - ob;
+	int va = offset_at(z, ta) == oa, vb = offset_at(z, tb) == ob;
+
+	if (va && vb)
+		return ta < tb ? ta : tb;
+	if (vb)
+		return tb;
+	return ta;
+}
+
+int
+caldate_local_to_utc(const char *tz, struct caldate date, int minute_of_day,
+    int64_t *ms)
+{
+	struct tzif_block z;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	*ms = 0;
+	if (!tz_name_ok(tz) || !caldate_valid(date) || minute_of_day < 0 ||
+	    minute_of_day >= 24 * 60)
+		return ALC_EINVAL;
+	if ((rc = read_zone(tz, &data, &len)) != 0)
+		return rc;
+	if ((rc = parse_tzif(data, len, &z)) == 0)
+		*ms = local_to_utc_s(&z, local_seconds(date, minute_of_day)) *
+		    1000;
+	free(data);
+	return rc;
+}
+
+int
+caldate_from_utc(const char *tz, int64_t ms, struct caldate *date,
+    int *minute_of_day)
+{
+	int64_t t = ms / 1000 - (ms % 1000 < 0), day;
+	int32_t off;
+	int rc;
+
+	if ((rc = caldate_utc_offset(tz, t, &off)) != 0)
+		return rc;
+	t += off;
+	day = t / 86400 - (t % 86400 < 0);
+	*date = caldate_from_days(day);
+	*minute_of_day = (int)((t - day * 86400) / 60);
+	return 0;
+}
+
+int
+caldate_weekday(struct caldate d)
+{
+	int64_t w = (caldate_to_days(d) + 4) % 7; /* 1970-01-01: Thursday */
+
+	return (int)(w < 0 ? w + 7 : w);
+}

@@ -60,4 +60,18 @@ int caldate_today(const char *tz, int64_t now_ms, struct caldate *out);
 /* The zone's offset from UTC, in seconds east, at t (seconds UTC). */
 int caldate_utc_offset(const char *tz, int64_t t, int32_t *offset);
 
+
+/* The UTC instant (ms) of the local wall time minute_of_day (0..1439) on
+ * date in zone tz.  A time that does not exist (a spring-forward gap) is
+ * read with the offset before the gap, so it lands after the gap (02:30
+ * becomes 03:30 daylight time); an ambiguous one (the fall-back hour) is
+ * its first occurrence.  ALC_EINVAL, ALC_ENOTFOUND as caldate_today. */
+int caldate_local_to_utc(const char *tz, struct caldate date,
+    int minute_of_day, int64_t *ms);
+/* The local date and minute of the day (0..1439) of ms (UTC) in tz. */
+int caldate_from_utc(const char *tz, int64_t ms, struct caldate *date,
+    int *minute_of_day);
+/* 0 Sunday .. 6 Saturday. */
+int caldate_weekday(struct caldate d);
+
 #endif

@@ -78,6 +78,13 @@ static const struct setting settings[] = {
 	S(smtp, password, smtp.password, ""),
 	E(smtp, starttls, smtp.starttls, "true|false|required", "required"),
 	I(smtp, timeout, smtp.timeout, 1, 600, "30"),
+	S(audit, syslog, audit.syslog, ""),
+	I(audit, retention_years, audit.retention_years, 6, 100, "6"),
+	I(audit, digest_interval, audit.digest_interval, 0, 86400, "0"),
+	S(backup, dir, backup.dir, ""),
+	I(backup, interval_hours, backup.interval_hours, 1, 168, "24"),
+	I(backup, interval_minutes, backup.interval_minutes, 0, 10080, "0"),
+	I(backup, keep, backup.keep, 1, 1000, "14"),
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -267,6 +274,27 @@ validate_smtp(const struct config *cfg, struct alc_err *err)
 	return 0;
 }
 
+/* audit.syslog: "udp://host:port" or "tcp://host:port" (src/audit/
+ * syslog.c), or "" for none.  Checked here so a typo stops the start. */
+static int
+validate_syslog(const struct config *cfg, struct alc_err *err)
+{
+	const char *u = cfg->audit.syslog, *colon;
+	char *end;
+	long port;
+
+	if (u[0] == '\0')
+		return 0;
+	if ((strncmp(u, "udp://", 6) != 0 && strncmp(u, "tcp://", 6) != 0) ||
+	    (colon = strrchr(u + 6, ':')) == NULL || colon == u + 6 ||
+	    (port = strtol(colon + 1, &end, 10)) < 1 || port > 65535 ||
+	    *end != '\0' || strpbrk(u + 6, " \t\r\n/@") != NULL)
+		return alc_err_set(err, ALC_ECONFIG, "audit.syslog: must be "
+		    "udp://host:port or tcp://host:port (e.g. "
+		    "udp://logs.example.org:514), or empty");
+	return 0;
+}
+
 /* Rules that involve more than one key. */
 static int
 validate(struct config *cfg, struct alc_err *err)
@@ -288,6 +316,8 @@ validate(struct config *cfg, struct alc_err *err)
 		return alc_err_set(err, ALC_ECONFIG, "server.redirect_port: "
 		    "must differ from server.port");
 	if ((rc = validate_smtp(cfg, err)) != 0)
+		return rc;
+	if ((rc = validate_syslog(cfg, err)) != 0)
 		return rc;
 	if (cfg->server.threads == 0) {
 		cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -315,7 +345,7 @@ static int
 resolve_paths(struct config *cfg, struct alc_err *err)
 {
 	char **paths[] = {&cfg->server.tls_cert, &cfg->server.tls_key,
-	    &cfg->database.path, &cfg->keys.master_key_file};
+	    &cfg->database.path, &cfg->keys.master_key_file, &cfg->backup.dir};
 	size_t i;
 	char *abs;
 

@@ -63,6 +63,17 @@ struct config {
 		char *starttls; /* "true" (if offered), "false", "required" */
 		int timeout;    /* seconds for connecting and for each send */
 	} smtp;
+	struct {
+		char *syslog;        /* "udp://host:port", "tcp://host:port"; "": off */
+		int retention_years; /* shown to the practice; nothing is deleted */
+		int digest_interval; /* seconds between digest runs; 0: daily */
+	} audit;
+	struct {
+		char *dir;            /* scheduled backups' folder; "": off */
+		int interval_hours;   /* between scheduled backups */
+		int interval_minutes; /* > 0: overrides interval_hours (tests) */
+		int keep;             /* scheduled backups kept */
+	} backup;
 };
 
 /* Fills cfg with defaults, reads path (NULL: DIR/alcove.ini under

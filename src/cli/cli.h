@@ -30,6 +30,7 @@ int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 int cmd_practice(int argc, char **argv);
 
 /* Prints "alcove: <msg>" on stderr and returns EXIT_FAIL. */

@@ -13,6 +13,8 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Parses the options every data-directory command shares.  Returns -1
  * after printing help, 0 to go on, or EXIT_USAGE. */
@@ -85,6 +87,7 @@ check_files(const struct config *cfg)
 {
 	struct alc_err err;
 	unsigned char key[KEYFILE_KEY_BYTES];
+	struct stat st;
 
 	if (!cfg->server.plain_http &&
 	    tlscert_check(cfg->server.tls_cert, cfg->server.tls_key, &err) != 0)
@@ -94,6 +97,10 @@ check_files(const struct config *cfg)
 	if (keyfile_load(cfg->keys.master_key_file, key, &err) != 0)
 		return cli_fail("keys.master_key_file: %s", err.msg);
 	crypto_wipe(key, sizeof(key));
+	if (cfg->backup.dir[0] != '\0' && (stat(cfg->backup.dir, &st) != 0 ||
+	    !S_ISDIR(st.st_mode) || access(cfg->backup.dir, W_OK | X_OK) != 0))
+		return cli_fail("backup.dir: %s is not a writable directory",
+		    cfg->backup.dir);
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 #include "base/timeutil.h"
 #include "core/mail/mail.h"
 #include "audit/audit.h"
+#include "core/audit_view/audit_view.h"
+#include "core/backup/backup.h"
 #include "core/compliance/compliance.h"
 #include "core/keys/keystore.h"
 #include "crypto/random.h"
@@ -34,7 +36,8 @@ static const char serve_help[] =
     "  --host ADDR     listen on ADDR (overrides server.host)\n";
 
 static int
-start_jobs(struct config *cfg, struct db *db, struct jobs **out)
+start_jobs(struct config *cfg, struct db *db, struct keystore *ks,
+    struct jobs **out)
 {
 	struct jobs_config jc;
 
@@ -49,7 +52,9 @@ start_jobs(struct config *cfg, struct db *db, struct jobs **out)
 	/* Every job kind's handler, before the workers start. */
 	if (mail_register(*out, cfg) != 0 ||
 	    compliance_register_jobs(*out, cfg) != 0 ||
-	    audit_register_jobs(*out) != 0 || jobs_start(*out) != 0) {
+	    audit_register_jobs(*out) != 0 ||
+	    audit_digest_register(*out, cfg) != 0 ||
+	    backup_register_jobs(*out, cfg, ks) != 0 || jobs_start(*out) != 0) {
 		jobs_free(*out);
 		*out = NULL;
 		return cli_fail("cannot start the job workers");
@@ -60,10 +65,15 @@ start_jobs(struct config *cfg, struct db *db, struct jobs **out)
 /* The daily jobs re-queue themselves; queueing today's run at start (once
  * a day, by idempotency key) restarts the chain if a run was ever lost. */
 static void
-kick_daily_jobs(struct db *db)
+kick_daily_jobs(struct db *db, const struct config *cfg)
 {
 	if (compliance_schedule_all(db, time_now_ms()) != 0)
 		log_warn("could not queue the compliance reminders", "%s", "");
+	if (audit_digest_schedule_all(db, cfg->audit.digest_interval,
+	    time_now_ms()) != 0)
+		log_warn("could not queue the audit digest", "%s", "");
+	if (backup_schedule_start(db, cfg, time_now_ms()) != 0)
+		log_warn("could not queue the scheduled backup", "%s", "");
 }
 
 static int
@@ -73,6 +83,7 @@ serve(struct config *cfg)
 	struct alc_err err;
 	struct db *db = NULL;
 	struct jobs *jobs = NULL;
+	struct audit_syslog *fwd = NULL;
 	int rc, applied = 0;
 
 	memset(&app, 0, sizeof(app));
@@ -88,7 +99,7 @@ serve(struct config *cfg)
 	}
 	if (applied > 0)
 		log_info("migrated", "applied=%d", applied);
-	kick_daily_jobs(db);
+	kick_daily_jobs(db, cfg);
 	/* Refuses a wrong master key now rather than at the first PHI read. */
 	app.keys = keystore_open(db, cfg->keys.master_key_file[0] ?
 	    cfg->keys.master_key_file : NULL, &err);
@@ -101,7 +112,15 @@ serve(struct config *cfg)
 		db_close(db);
 		return cli_fail("cannot start the audit writer");
 	}
-	if ((rc = start_jobs(cfg, db, &jobs)) != 0) {
+	if (cfg->audit.syslog[0] != '\0' &&
+	    (fwd = audit_syslog_start(db, cfg->audit.syslog, &err)) == NULL) {
+		audit_writer_free(app.audit);
+		keystore_close(app.keys);
+		db_close(db);
+		return cli_fail("%s", err.msg);
+	}
+	if ((rc = start_jobs(cfg, db, app.keys, &jobs)) != 0) {
+		audit_syslog_stop(fwd);
 		audit_writer_free(app.audit);
 		keystore_close(app.keys);
 		db_close(db);
@@ -119,6 +138,7 @@ serve(struct config *cfg)
 		jobs_free(jobs);
 	}
 	audit_writer_stop(app.audit);
+	audit_syslog_stop(fwd);
 	audit_writer_free(app.audit);
 	keystore_close(app.keys);
 	db_close(db);

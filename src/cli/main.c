@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{"backup", cmd_backup, "write an encrypted backup of the running installation"},
 	{"restore", cmd_restore, "verify a backup and restore it into a new data directory"},
 	{"practice", cmd_practice, "add a practice to this installation; list them"},
+	{"keys", cmd_keys, "data keys: status, rotate (re-encrypt every sealed field)"},
 	{"user", cmd_user, "add staff, change roles, deactivate, list (access review)"},
 	{"version", cmd_version, "print the version"},
 };

@@ -19,6 +19,9 @@ const struct permission permissions[] = {
 	    ROLE_OWNER | ROLE_ADMIN},
 	{ACT_AUDIT_VIEW, "read and export the audit trail",
 	    ROLE_OWNER | ROLE_COMPLIANCE},
+	{ACT_AUDIT_REVIEW, "review the audit trail each month, note what "
+	    "flagged events were and sign the review off",
+	    ROLE_OWNER | ROLE_COMPLIANCE},
 	{ACT_SETTINGS_MANAGE, "change the practice's security settings",
 	    ROLE_OWNER | ROLE_ADMIN},
 	/* Everybody owns some compliance task (training, access review). */
@@ -61,6 +64,7 @@ const struct permission permissions[] = {
 	    ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
 	{ACT_VENDOR_MANAGE, "add and change vendors and their agreements",
 	    ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
+	/* Also limited to the care team's patients (clinical access). */
 };
 const unsigned permissions_count = sizeof(permissions) /
     sizeof(permissions[0]);
@@ -150,6 +154,7 @@ authz_action_name(enum action a)
 	case ACT_STAFF_VIEW: return "staff-view";
 	case ACT_STAFF_MANAGE: return "staff-manage";
 	case ACT_AUDIT_VIEW: return "audit-view";
+	case ACT_AUDIT_REVIEW: return "audit-review";
 	case ACT_SETTINGS_MANAGE: return "settings-manage";
 	case ACT_COMPLIANCE_VIEW: return "compliance-view";
 	case ACT_COMPLIANCE_MANAGE: return "compliance-manage";

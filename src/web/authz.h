@@ -24,6 +24,7 @@ enum action {
 	ACT_STAFF_VIEW,   /* the staff list and access review */
 	ACT_STAFF_MANAGE, /* add staff, change their roles, deactivate them */
 	ACT_AUDIT_VIEW,   /* read and export the audit trail */
+	ACT_AUDIT_REVIEW, /* the periodic audit-log review and its sign-off */
 	ACT_SETTINGS_MANAGE, /* change the practice's security settings */
 	ACT_COMPLIANCE_VIEW,   /* the compliance program: tasks, due dates */
 	ACT_COMPLIANCE_MANAGE, /* add, edit, retire tasks; sign off */

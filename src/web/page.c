@@ -32,20 +32,94 @@ page_asset_href(struct req *r, const char *name)
 }
 
 /* The app navigation: each entry shows only to those its action allows,
- * so nobody is offered a page that would answer 403. */
+ * so nobody is offered a page that would answer 403.  Three places: the
+ * main bar; the compliance program's own bar, shown on its pages (a
+ * practice's compliance work is one area with several records, and the
+ * main bar stays short enough to read at a glance); and the account
+ * links beside the person's name. */
+enum nav_place { NAV_MAIN, NAV_COMPLIANCE, NAV_ACCOUNT };
+
 static const struct {
 	const char *label, *href;
 	enum action action;
+	enum nav_place place;
 } nav_all[] = {
-	{"Home", "/home", ACT_SIGNED_IN},
-	{"Compliance", "/compliance", ACT_COMPLIANCE_VIEW},
-	{"Staff", "/staff", ACT_STAFF_VIEW},
-	{"Audit trail", "/audit", ACT_AUDIT_VIEW},
-	{"Settings", "/settings", ACT_SETTINGS_MANAGE},
-	{"Your sessions", "/account/sessions", ACT_SIGNED_IN},
-	{"Two-step sign-in", "/account/mfa", ACT_SIGNED_IN},
+	{"Home", "/home", ACT_SIGNED_IN, NAV_MAIN},
+	{"Calendar", "/schedule", ACT_SCHEDULE_VIEW, NAV_MAIN},
+	{"Patients", "/patients", ACT_PATIENT_VIEW, NAV_MAIN},
+	{"Compliance", "/compliance", ACT_COMPLIANCE_VIEW, NAV_MAIN},
+	{"Staff", "/staff", ACT_STAFF_VIEW, NAV_MAIN},
+	{"Audit trail", "/audit", ACT_AUDIT_VIEW, NAV_MAIN},
+	{"Settings", "/settings", ACT_SETTINGS_MANAGE, NAV_MAIN},
+	{"Tasks", "/compliance", ACT_COMPLIANCE_VIEW, NAV_COMPLIANCE},
+	{"Report an incident", "/incidents/new", ACT_INCIDENT_REPORT,
+	    NAV_COMPLIANCE},
+	{"Incidents", "/incidents", ACT_INCIDENT_MANAGE, NAV_COMPLIANCE},
+	{"Vendors", "/vendors", ACT_VENDOR_VIEW, NAV_COMPLIANCE},
+	{"Audit review", "/audit/review", ACT_AUDIT_REVIEW, NAV_COMPLIANCE},
+	{"Your sessions", "/account/sessions", ACT_SIGNED_IN, NAV_ACCOUNT},
+	{"Two-step sign-in", "/account/mfa", ACT_SIGNED_IN, NAV_ACCOUNT},
 };
 #define NNAV (sizeof(nav_all) / sizeof(nav_all[0]))
+
+/* Whether path is href or below it ("/patients/12" is under "/patients";
+ * "/home" is only itself). */
+static int
+path_under(const char *path, const char *href)
+{
+	size_t n = strlen(href);
+
+	return strncmp(path, href, n) == 0 &&
+	    (path[n] == '\0' || (path[n] == '/' && strcmp(href, "/home") != 0));
+}
+
+/* The entry of place that best matches path (the longest href), or -1. */
+static int
+nav_best(const char *path, enum nav_place place)
+{
+	size_t i, best_len = 0;
+	int best = -1;
+
+	for (i = 0; i < NNAV; i++)
+		if (nav_all[i].place == place &&
+		    path_under(path, nav_all[i].href) &&
+		    strlen(nav_all[i].href) > best_len) {
+			best = (int)i;
+			best_len = strlen(nav_all[i].href);
+		}
+	return best;
+}
+
+/* The allowed entries of place into a new array; *n gets their count. */
+static struct nav_item *
+nav_build(struct req *r, enum nav_place place, size_t *n)
+{
+	struct nav_item *nav;
+	int best = nav_best(r->path, place);
+	size_t i;
+
+	*n = 0;
+	if ((nav = arena_alloc(r->arena, NNAV * sizeof(*nav))) == NULL)
+		return NULL;
+	for (i = 0; i < NNAV; i++) {
+		if (nav_all[i].place != place ||
+		    authz_check(r, nav_all[i].action) != 0)
+			continue;
+		nav[*n].label = nav_all[i].label;
+		nav[*n].href = nav_all[i].href;
+		nav[*n].current = (int)i == best;
+		(*n)++;
+	}
+	return nav;
+}
+
+/* A compliance page: the compliance bar shows, and "Compliance" in the
+ * main bar is the current area. */
+static int
+in_compliance(const char *path)
+{
+	return nav_best(path, NAV_COMPLIANCE) >= 0;
+}
 
 static void
 layout_user(struct req *r, struct layout_view *v)
@@ -59,18 +133,15 @@ layout_user(struct req *r, struct layout_view *v)
 	v->idle_seconds = r->sess->idle_ms / 1000;
 	/* Until sign-in is finished (MFA code or setup due) every link but
 	 * signing out would only lead back to it. */
-	if (r->sess->stage != SESSION_FULL ||
-	    (nav = arena_alloc(r->arena, NNAV * sizeof(*nav))) == NULL)
+	if (r->sess->stage != SESSION_FULL)
 		return;
-	for (i = 0; i < NNAV; i++) {
-		if (authz_check(r, nav_all[i].action) != 0)
-			continue;
-		nav[v->n_nav].label = nav_all[i].label;
-		nav[v->n_nav].href = nav_all[i].href;
-		nav[v->n_nav].current = strcmp(r->path, nav_all[i].href) == 0;
-		v->n_nav++;
-	}
-	v->nav = nav;
+	v->nav = nav = nav_build(r, NAV_MAIN, &v->n_nav);
+	if (nav != NULL && in_compliance(r->path))
+		for (i = 0; i < v->n_nav; i++)
+			nav[i].current = strcmp(nav[i].href, "/compliance") == 0;
+	if (in_compliance(r->path))
+		v->subnav = nav_build(r, NAV_COMPLIANCE, &v->n_subnav);
+	v->account_nav = nav_build(r, NAV_ACCOUNT, &v->n_account_nav);
 }
 
 void

@@ -33,8 +33,12 @@ struct layout_view {
 	const char *title;          /* page title; " - Alcove" is appended */
 	const char *practice_name;  /* NULL: not shown */
 	const char *user_name;      /* NULL: signed out, no app navigation */
-	const struct nav_item *nav;
+	const struct nav_item *nav;      /* the main bar */
 	size_t n_nav;
+	const struct nav_item *subnav;   /* the compliance bar, on its pages */
+	size_t n_subnav;
+	const struct nav_item *account_nav; /* beside the person's name */
+	size_t n_account_nav;
 	const struct flash_view *flashes;
 	size_t n_flashes;
 	const char *css_href;       /* hashed asset URLs, from the server */

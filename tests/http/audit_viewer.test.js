@@ -71,7 +71,8 @@ describe(`audit viewer (${lib.ENGINE})`, () => {
 		const fail = rows(res.body).find((r) => r.what.startsWith('Failed sign-in for owner'));
 		assert.equal(fail.outcome, 'Failed');
 		assert.match(fail.rid, /^[0-9a-f]{16}$/);
-		assert.match(fail.when, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+		/* In the practice's zone, labelled (issue #5). */
+		assert.match(fail.when, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d America\/New_York$/);
 		assert.equal(await count(srv, "verb = 'VIEW' AND object_type = 'audit_trail'"), views + 1, 'one VIEW event per page');
 		const ev = await sql(srv, "SELECT actor_user_id || '|' || practice_id || '|' || request_id FROM audit_events " +
 			"WHERE verb = 'VIEW' AND object_type = 'audit_trail' ORDER BY seq DESC LIMIT 1");

@@ -91,7 +91,9 @@ async function sql(srv, query) {
 	const inst = srv.instance;
 	if (lib.ENGINE === 'postgres')
 		return lib.psql(inst.conninfo, query);
-	return execFileSync('sqlite3', [path.join(inst.dir, 'alcove.db'), query], { encoding: 'utf8' });
+	/* Wait for the server's write lock rather than fail at once. */
+	return execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(inst.dir, 'alcove.db'), query],
+		{ encoding: 'utf8' });
 }
 
 /* Adds a staff member with `alcove user add`; resolves their password. */

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/caldate.h"
+
 struct arena;
 struct buf;
 struct db;
@@ -104,5 +106,113 @@ struct audit_verb_label {
 };
 extern const struct audit_verb_label audit_verb_labels[];
 extern const size_t audit_verb_labels_count;
+
+/* ------------------------------------------------------------------ */
+/* The periodic review (review.c; the flag rules are documented there). */
+
+struct audit_event;
+
+#define AUDIT_REVIEW_MAX_VERBS 64
+#define AUDIT_REVIEW_MAX_FLAGS 500
+#define AUDIT_BURST_COUNT 5                   /* failed sign-ins ... */
+#define AUDIT_BURST_WINDOW_MS (15 * 60000LL)  /* ... within 15 minutes */
+#define AUDIT_OFFICE_OPEN_H 7                 /* office hours 07:00 ... */
+#define AUDIT_OFFICE_CLOSE_H 19               /* ... to 19:00, Mon-Fri */
+
+struct audit_verb_count {
+	const char *verb;
+	int64_t n;
+};
+
+/* A flagged event; note/marked_by NULL until it is marked reviewed. */
+struct audit_flagged {
+	int64_t seq, recorded_at, marked_at;
+	const char *flag;   /* "break_glass", "export", "after_hours",
+	                     * "login_fail_burst" */
+	const char *label;  /* the rule in plain language */
+	const char *what;   /* the event's sentence (audit_view_describe) */
+	const char *note, *marked_by;
+};
+
+struct audit_review {
+	int64_t from_ms, to_ms;   /* [from, to) in ms UTC */
+	int64_t events;
+	struct audit_verb_count counts[AUDIT_REVIEW_MAX_VERBS];
+	size_t n_counts;
+	struct audit_flagged *flagged; /* newest first */
+	size_t n_flagged, n_marked;
+	int truncated;            /* more than AUDIT_REVIEW_MAX_FLAGS */
+};
+
+/* A signed-off review. */
+struct audit_review_row {
+	int64_t id, events, flagged, signed_at;
+	const char *from, *to, *reviewer, *note;
+};
+
+/* Reads the practice's events of the days from..to (both included, in
+ * zone tz) and fills rv: counts by verb, flagged events and their marks.
+ * Memory from a.  ALC_EINVAL when to is before from. */
+int audit_review_run(struct db *db, struct arena *a, int64_t practice_id,
+    const char *tz, struct caldate from, struct caldate to,
+    struct audit_review *rv);
+/* Marks flagged event seq of rv reviewed with note; ev comes filled with
+ * who and where (practice_id, actor_user_id required) and gets the
+ * AUDIT_REVIEW event's what.  ALC_ENOTFOUND: seq is not flagged in rv;
+ * ALC_EINVAL: no note (or over 2000 bytes); ALC_ECONFLICT: already
+ * marked. */
+int audit_review_mark(struct db *db, struct arena *a,
+    const struct audit_review *rv, int64_t seq, const char *note,
+    struct audit_event *ev);
+/* Signs the review of from..to off: ALC_ECONFLICT while a flagged event
+ * is unmarked, ALC_EINVAL without a note.  *review_id may be NULL. */
+int audit_review_sign(struct db *db, struct arena *a,
+    const struct audit_review *rv, struct caldate from, struct caldate to,
+    const char *note, struct audit_event *ev, int64_t *review_id);
+/* Signed-off reviews, newest first. */
+int audit_review_list(struct db *db, struct arena *a, int64_t practice_id,
+    struct audit_review_row *out, size_t max, size_t *n);
+/* 1 when ms falls outside office hours in zone tz (NULL: UTC). */
+int audit_review_after_hours(const char *tz, int64_t ms);
+/* Local midnight starting day d in zone tz, as ms UTC. */
+int64_t audit_review_day_start(const char *tz, struct caldate d);
+/* The practice's IANA time zone into tz (>= 65 bytes). */
+int audit_review_zone(struct db *db, int64_t practice_id, char *tz,
+    size_t tzsz);
+/* "2026-11-24 22:11:40 America/New_York": ms shown in zone tz (NULL or
+ * unknown: UTC, so labelled).  Returns dst. */
+char *audit_review_local_time(char *dst, size_t dstsz, const char *tz,
+    int64_t ms);
+/* The flag rule in plain language; NULL for an unknown flag. */
+const char *audit_review_flag_label(const char *flag);
+
+/* ------------------------------------------------------------------ */
+/* The daily digest e-mail (digest_job.c).                             */
+
+struct audit_digest;
+struct config;
+struct db_conn;
+struct jobs;
+
+#define AUDIT_DIGEST_JOB "audit.digest_daily"
+#define AUDIT_DIGEST_MAIL "audit_digest" /* core/mail/templates.c */
+
+/* When the next digest run is due after now_ms: 00:15 on the next day in
+ * zone tz (NULL or unknown: UTC), or now + interval_s when interval_s >
+ * 0 (audit.digest_interval).  ms UTC. */
+int64_t audit_digest_next_run(const char *tz, int64_t now_ms, int interval_s);
+/* Queues the practice's digest job at run_at on c (idempotent per
+ * practice and run_at). */
+int audit_digest_schedule(struct db_conn *c, int64_t practice_id,
+    int64_t run_at);
+/* Queues the next run of every active practice's chain. */
+int audit_digest_schedule_all(struct db *db, int interval_s, int64_t now_ms);
+/* Queues the digest e-mail to the practice's active compliance officers
+ * (owners when it has none), once per practice and digest day; *queued
+ * (may be NULL) gets the number of mails queued by this call. */
+int audit_digest_mail(struct db *db, int64_t practice_id,
+    const struct audit_digest *d, int *queued);
+/* Registers AUDIT_DIGEST_JOB; cfg (read only) must outlive q. */
+int audit_digest_register(struct jobs *q, const struct config *cfg);
 
 #endif

@@ -134,4 +134,41 @@ int backup_manifest_check(struct db *db, const char *manifest,
 /* The manifest's "engine" into engine (16 bytes); ALC_EINVAL. */
 int backup_manifest_engine(const char *manifest, char engine[16]);
 
+/* ---- schedule.c -------------------------------------------------- */
+
+struct config;
+struct jobs;
+struct keystore;
+
+#define BACKUP_JOB_KIND "backup.run"
+/* Older than this, the last good backup is shown with a warning (the
+ * proposed 2025 Security Rule's 48 hours). */
+#define BACKUP_STALE_MS (48LL * 3600 * 1000)
+
+/* Takes one backup of db into the file out (via out.tmp, mode 0600) under
+ * the installation's backup key: what `alcove backup` does, minus the
+ * audit event.  *bytes and *key_id receive the file's size and the
+ * backup key id.  Errors with err filled. */
+int backup_take(const struct config *cfg, struct db *db, struct keystore *ks,
+    const char *out, int64_t *bytes, int64_t *key_id, struct alc_err *err);
+/* backup.interval_minutes when set, otherwise backup.interval_hours. */
+int64_t backup_interval_ms(const struct config *cfg);
+/* Registers the "backup.run" job; cfg and ks must outlive q. */
+int backup_register_jobs(struct jobs *q, const struct config *cfg,
+    struct keystore *ks);
+/* Queues the next scheduled backup (due now when none was ever taken or
+ * the last one is older than the interval); nothing when backup.dir is
+ * empty.  Idempotent. */
+int backup_schedule_start(struct db *db, const struct config *cfg,
+    int64_t now);
+
+struct backup_status {
+	int64_t last_ok_at;    /* newest good backup: scheduled (backups
+	                        * table) or `alcove backup` (its BACKUP
+	                        * event); 0: none */
+	int64_t last_fail_at;  /* a scheduled attempt that failed after it */
+	char last_error[256];
+};
+int backup_status_get(struct db *db, struct backup_status *st);
+
 #endif

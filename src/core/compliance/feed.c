@@ -9,17 +9,15 @@
  * leaves the practice.  The feed holds no PHI: task titles, owners and
  * the rules they answer.
  *
- * RFC 5545 details that calendar clients are strict about: CRLF after
- * every content line; lines longer than 75 octets folded (CRLF and one
- * space), never inside a UTF-8 character; TEXT values escape backslash,
- * semicolon and comma, and a newline becomes "\n"; every VEVENT has UID
- * and DTSTAMP; all-day events are DTSTART;VALUE=DATE with a DTEND the day
+ * Folding and escaping are base/ical.h's.  Every VEVENT has UID and
+ * DTSTAMP; all-day events are DTSTART;VALUE=DATE with a DTEND the day
  * after.
  */
 #include "core/compliance/compliance.h"
 #include "core/compliance/impl.h"
 #include "core/users/users.h"
 #include "base/buf.h"
+#include "base/ical.h"
 #include "base/err.h"
 #include "base/timeutil.h"
 #include "crypto/hash.h"
@@ -172,58 +170,6 @@ compliance_feed_lookup(struct db *db, const char *token, int64_t *practice_id,
 
 /* --- iCalendar ----------------------------------------------------------- */
 
-/* Length of the UTF-8 character starting with byte c (1 for others). */
-static size_t
-u8len(unsigned char c)
-{
-	return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-}
-
-/* Appends one content line, folded at 75 octets, and its CRLF. */
-static void
-ical_line(struct buf *out, const char *line)
-{
-	size_t len = strlen(line), i = 0, used = 0, n;
-
-	while (i < len) {
-		n = u8len((unsigned char)line[i]);
-		if (i + n > len)
-			n = len - i;
-		if (used + n > 75) {
-			buf_puts(out, "\r\n ");
-			used = 1;
-		}
-		buf_append(out, line + i, n);
-		used += n;
-		i += n;
-	}
-	buf_puts(out, "\r\n");
-}
-
-/* NAME:escaped TEXT value. */
-static void
-ical_text(struct buf *out, const char *name, const char *value)
-{
-	struct buf line;
-	const char *p;
-
-	buf_init(&line, NULL);
-	buf_printf(&line, "%s:", name);
-	for (p = value ? value : ""; *p; p++) {
-		if (*p == '\\' || *p == ';' || *p == ',')
-			buf_putc(&line, '\\');
-		if (*p == '\n')
-			buf_puts(&line, "\\n");
-		else if ((unsigned char)*p >= 0x20 && *p != 0x7f)
-			buf_putc(&line, *p);
-	}
-	if (buf_failed(&line))
-		out->failed = 1;
-	else
-		ical_line(out, buf_cstr(&line));
-	buf_free(&line);
-}
-
 static void
 ical_event(struct buf *out, const char *uid_domain,
     const struct compliance_task *t, const char *stamp)
@@ -264,13 +210,10 @@ void
 compliance_ical(struct buf *out, const char *cal_name, const char *uid_domain,
     const struct compliance_task *tasks, size_t n, int64_t now_ms)
 {
-	char iso[32], stamp[20];
+	char stamp[ICAL_STAMP_SIZE];
 	size_t i;
 
-	/* DTSTAMP in UTC basic format: 20261125T004851Z. */
-	time_format_iso(iso, sizeof(iso), now_ms);
-	snprintf(stamp, sizeof(stamp), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", iso,
-	    iso + 5, iso + 8, iso + 11, iso + 14, iso + 17);
+	ical_utc(now_ms, stamp); /* DTSTAMP: 20261125T004851Z */
 	buf_puts(out, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
 	    "PRODID:-//Alcove//Compliance calendar//EN\r\n"
 	    "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n");

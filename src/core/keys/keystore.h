@@ -173,4 +173,79 @@ int keystore_blind_tokens(struct keystore *ks, int64_t practice_id,
     const char *name, char (*out)[BLIND_HEX_SIZE], size_t max,
     size_t *count);
 
+/* ---- rotation (rotate.c) ------------------------------------------ */
+
+/*
+ * Key rotation: new data keys for every practice, then every sealed field
+ * re-encrypted with them, resumable after a crash.  rotate.c's top
+ * comment has the design; docs/keys.md the operator's side.  Rotatable
+ * purposes are KS_GENERAL, KS_PSYCHOTHERAPY and KS_PART2: blind-index and
+ * backup keys are not rotated by this (KEYS_ROTATE_ROTATABLE).
+ */
+#define KEYS_ROTATE_BATCH 200
+#define KEYS_ROTATE_ROTATABLE ((1u << KS_GENERAL) | (1u << KS_PSYCHOTHERAPY) | \
+	(1u << KS_PART2))
+
+struct keys_rotate_opts {
+	unsigned purposes;  /* bits 1u << KS_*; 0: only resume a running one */
+	int batch;          /* rows per transaction; 0: KEYS_ROTATE_BATCH */
+	int64_t settle_ms;  /* wait after new keys before sweeping, so other
+	                     * processes stop sealing with cached old keys;
+	                     * < 0: KEYSTORE_ACTIVE_TTL_MS + 5 s */
+	/* Test hook (ALCOVE_TEST_ROTATE_ABORT_AFTER): after this many
+	 * committed batches, stop in the middle of the next one without
+	 * committing it: with abort_kill the process raises SIGKILL there
+	 * (a crash), otherwise the batch is rolled back and ALC_EBUSY
+	 * returned.  0: never. */
+	int abort_after;
+	int abort_kill;
+	/* Called once the new keys are in place, before the settle wait of
+	 * wait_ms (may be NULL). */
+	void (*on_start)(void *arg, int64_t rotation_id, int resumed,
+	    int64_t wait_ms);
+	/* One call per sealed column when its sweep ends (may be NULL). */
+	void (*progress)(void *arg, const char *table, const char *column,
+	    int64_t resealed);
+	void *progress_arg;
+	const char *actor_role; /* for the audit events; NULL: "system" */
+	const char *user_agent;
+};
+
+struct keys_rotate_result {
+	int64_t rotation_id;
+	int resumed;          /* 1: continued a rotation found running */
+	int64_t resealed;     /* fields re-encrypted by this call */
+	int retired;          /* keys retired by this call */
+	int64_t remaining;    /* fields still sealed with retiring keys */
+};
+
+/* Starts a rotation of o->purposes (or resumes the running one, whose
+ * purposes win) and runs it to the end.  0 with r->remaining == 0 when
+ * every retiring key was retired and the rotation is done; 0 with
+ * r->remaining > 0 when another process kept sealing with an old key
+ * (run it again later).  ALC_ENOTFOUND: o->purposes is 0 and nothing is
+ * running; ALC_EINVAL: a purpose that cannot be rotated; ALC_EDB,
+ * ALC_ECRYPTO (a field that does not open: err names table, column and
+ * row id), ALC_ENOMEM.  Audited (KEY_CHANGE) at each step. */
+int keys_rotate(struct keystore *ks, const struct keys_rotate_opts *o,
+    struct keys_rotate_result *r, struct alc_err *err);
+
+/* One data key as `alcove keys status` shows it. */
+struct keys_status_row {
+	int64_t key_id;
+	int64_t practice_id;          /* 0: installation-wide */
+	enum keystore_purpose purpose;
+	char status[12];              /* active, retiring, retired */
+	int64_t created_at, retired_at;
+	int64_t rows;                 /* fields it seals; -1: not counted
+	                               * (blind-index and backup keys) */
+};
+
+/* Every data key, by practice, purpose and id, into a malloc'd *rows
+ * (free it); *running receives the id of a running rotation or 0. */
+int keys_status(struct keystore *ks, struct keys_status_row **rows,
+    size_t *n, int64_t *running);
+/* The purpose named s (as keystore_purpose_name gives); ALC_EINVAL. */
+int keys_purpose_parse(const char *s, enum keystore_purpose *p);
+
 #endif

@@ -59,4 +59,23 @@ int ks_key_by_id(struct keystore *ks, int64_t id, const struct ks_key **out);
 int ks_active_key(struct keystore *ks, int64_t practice_id,
     enum keystore_purpose purpose, const struct ks_key **out);
 
+/* sealed.c: the registry of sealed columns (see there). */
+struct sealed_col {
+	const char *table, *column;
+	enum keystore_purpose purpose;
+	const char *sel;   /* id > ?, LIMIT ?: id, practice_id, field */
+	const char *upd;   /* field = ? WHERE id = ? AND field = ? */
+	const char *count; /* fields whose header names key id ? (8 bytes) */
+};
+extern const struct sealed_col keys_sealed_cols[];
+extern const size_t keys_sealed_ncols;
+
+struct db_conn;
+/* Writes v big-endian into p[0..7]. */
+void keys_be64(unsigned char p[8], int64_t v);
+/* The running rotation, if any: 0 with *rid 0 when none. */
+int keys_find_rotation(struct db_conn *c, int64_t *rid, int64_t *started);
+/* Fields key id still seals, over the whole registry. */
+int keys_count_sealed(struct db_conn *c, int64_t id, int64_t *n);
+
 #endif

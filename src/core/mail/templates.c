@@ -55,6 +55,24 @@ static const struct mail_template templates[] = {
 	    "responsible for the practice's compliance program.\n\n"
 	    "This message was sent automatically by Alcove. Replies are not "
 	    "read.\n"},
+	/* The audit trail's daily digest (core/audit_view/digest_job.c):
+	 * numbers only, never PHI; the copy outside the database is the
+	 * point, so the mail says to keep it. */
+	{"audit_digest", "Audit trail digest for {{day}}",
+	    "This is the daily digest of your practice's Alcove audit trail. "
+	    "Keep this e-mail: it lets anyone check later that no events were "
+	    "removed from the trail.\n\n"
+	    "    Day (UTC):        {{day}}\n"
+	    "    Recorded at:      {{recorded}}\n"
+	    "    Last event:       {{seq}}\n"
+	    "    Events in trail:  {{count}}\n"
+	    "    Hash:             {{hash}}\n\n"
+	    "To check, run `alcove audit verify` on the server: it compares the "
+	    "trail with every recorded digest.\n\n"
+	    "You receive this because you are responsible for the practice's "
+	    "compliance program.\n\n"
+	    "This message was sent automatically by Alcove. Replies are not "
+	    "read.\n"},
 };
 
 static const struct mail_template *

@@ -22,11 +22,12 @@ settings_get(struct db *db, int64_t practice_id, struct practice_settings *ps)
 
 	ps->idle_minutes = SETTINGS_IDLE_DEFAULT;
 	ps->mfa_all_staff = 0;
+	ps->break_glass_minutes = SETTINGS_BG_DEFAULT;
 	if ((c = db_acquire(db, 5000, NULL)) == NULL)
 		return ALC_EBUSY;
 	if ((rc = db_prepare(c, &s, "SELECT key, value FROM settings WHERE "
 	    "practice_id = ? AND key IN ('session.idle_minutes', "
-	    "'security.mfa_all_staff')")) == 0) {
+	    "'security.mfa_all_staff', 'patients.break_glass_minutes')")) == 0) {
 		db_bind_i64(s, 1, practice_id);
 		while ((rc = db_step(s)) == DB_ROW) {
 			k = db_col_text(s, 0);
@@ -37,6 +38,9 @@ settings_get(struct db *db, int64_t practice_id, struct practice_settings *ps)
 				ps->idle_minutes = (int)n;
 			else if (strcmp(k, "security.mfa_all_staff") == 0)
 				ps->mfa_all_staff = strcmp(v, "true") == 0;
+			else if (strcmp(k, "patients.break_glass_minutes") == 0 &&
+			    n >= SETTINGS_BG_MIN && n <= SETTINGS_BG_MAX)
+				ps->break_glass_minutes = (int)n;
 		}
 		db_stmt_done(s);
 	}
@@ -70,18 +74,21 @@ update_in(struct db_conn *c, int64_t pid, const struct practice_settings *ps,
     const struct audit_event *who)
 {
 	struct audit_event ev;
-	char idle[16], detail[128];
+	char idle[16], bg[16], detail[160];
 	int64_t now = time_now_ms();
 	int rc;
 
 	snprintf(idle, sizeof(idle), "%d", ps->idle_minutes);
+	snprintf(bg, sizeof(bg), "%d", ps->break_glass_minutes);
 	if ((rc = put(c, pid, "session.idle_minutes", idle, now)) != 0 ||
 	    (rc = put(c, pid, "security.mfa_all_staff",
-	    ps->mfa_all_staff ? "true" : "false", now)) != 0)
+	    ps->mfa_all_staff ? "true" : "false", now)) != 0 ||
+	    (rc = put(c, pid, "patients.break_glass_minutes", bg, now)) != 0)
 		return rc;
 	snprintf(detail, sizeof(detail), "{\"session.idle_minutes\":%d,"
-	    "\"security.mfa_all_staff\":%s}", ps->idle_minutes,
-	    ps->mfa_all_staff ? "true" : "false");
+	    "\"security.mfa_all_staff\":%s,\"patients.break_glass_minutes\":"
+	    "%d}", ps->idle_minutes, ps->mfa_all_staff ? "true" : "false",
+	    ps->break_glass_minutes);
 	if (who != NULL)
 		ev = *who;
 	else
@@ -106,6 +113,10 @@ settings_update(struct db *db, int64_t practice_id,
 	    ps->idle_minutes > SETTINGS_IDLE_MAX)
 		return alc_err_set_user(err, ALC_EINVAL, "Choose from 1 to 60 "
 		    "minutes.", "idle minutes out of range");
+	if (ps->break_glass_minutes < SETTINGS_BG_MIN ||
+	    ps->break_glass_minutes > SETTINGS_BG_MAX)
+		return alc_err_set_user(err, ALC_EINVAL, "Choose from 15 to 480 "
+		    "minutes.", "break-glass minutes out of range");
 	if ((c = db_acquire(db, 5000, err)) == NULL)
 		return ALC_EBUSY;
 	if ((rc = db_begin(c)) == 0 &&

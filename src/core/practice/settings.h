@@ -17,10 +17,15 @@ struct db;
 #define SETTINGS_IDLE_MIN 1
 #define SETTINGS_IDLE_MAX 60
 #define SETTINGS_IDLE_DEFAULT 15
+/* Break-glass access to a record outside one's care team (minutes). */
+#define SETTINGS_BG_MIN 15
+#define SETTINGS_BG_MAX 480
+#define SETTINGS_BG_DEFAULT 60
 
 struct practice_settings {
 	int idle_minutes;  /* sign out after this many idle minutes */
 	int mfa_all_staff; /* two-step sign-in for every staff member */
+	int break_glass_minutes; /* how long emergency access lasts */
 };
 
 /* The current values (defaults for rows that do not exist). */

@@ -6,6 +6,11 @@
  * sentences live in core/audit_view; this file turns the query string
  * into a struct audit_filter, and rows into a page or a file.
  *
+ * Times on the page are in the practice's time zone, labelled with it
+ * (the exports keep UTC, as their column says); the date filters are UTC
+ * days.  The retention shown is audit.retention_years: nothing is ever
+ * deleted.
+ *
  * Audit of the audit trail: the page writes a VIEW event (object_type
  * "audit_trail") through the group-commit writer once its rows are read
  * and before it is sent; an export writes AUDIT_EXPORT before the first
@@ -29,6 +34,7 @@
 #include "base/caldate.h"
 #include "core/users/admin.h"
 #include "core/users/users.h"
+#include "base/config.h"
 #include "templates.h"
 
 #include <stdlib.h>
@@ -121,6 +127,7 @@ parse_filter(struct req *r, struct audit_filter *f, struct raw_filter *raw)
 
 struct page_rows {
 	struct req *r;
+	const char *tz; /* the practice's zone: times are shown in it */
 	struct audit_row_view *rows;
 	size_t n;
 	int64_t last_seq, more;
@@ -131,15 +138,15 @@ collect_row(void *arg, const struct audit_row *row)
 {
 	struct page_rows *p = arg;
 	struct audit_row_view *v;
-	char when[40];
+	char when[128];
 
 	if (p->n == PAGE_ROWS) {
 		p->more = 1; /* the 51st row: there is an older page */
 		return 1;
 	}
 	v = &p->rows[p->n++];
-	v->when = arena_strdup(p->r->arena, audit_view_time(when,
-	    sizeof(when), row->recorded_at));
+	v->when = arena_strdup(p->r->arena, audit_review_local_time(when,
+	    sizeof(when), p->tz, row->recorded_at));
 	if ((v->what = audit_view_describe(p->r->arena, row)) == NULL)
 		return ALC_ENOMEM;
 	v->addr = arena_strdup(p->r->arena, row->source_addr ?
@@ -236,9 +243,15 @@ page_audit(struct req *r)
 	struct audit_filter f;
 	struct audit_view v;
 	struct buf body;
+	char tz[80];
 	int rc;
 
 	memset(&v, 0, sizeof(v));
+	if (audit_review_zone(r->app->db, r->sess->practice_id, tz,
+	    sizeof(tz)) != 0)
+		strcpy(tz, "UTC");
+	p.tz = v.zone = tz;
+	v.retention_years = r->app->cfg->audit.retention_years;
 	v.error = parse_filter(r, &f, &raw);
 	if ((rc = fill_pickers(r, &v, &raw)) != 0)
 		return rc;

@@ -1,0 +1,96 @@
+/*
+ * views_schedule.h - views of the calendar pages (templates/schedule/).
+ */
+#ifndef ALC_WEB_VIEWS_SCHEDULE_H
+#define ALC_WEB_VIEWS_SCHEDULE_H
+
+#include <stddef.h>
+
+#include "web/views.h"
+
+/* One appointment in a column. */
+struct sched_item_view {
+	const char *time, *end;   /* "10:00", "10:50" local */
+	const char *who;          /* patients' names, or "Appointment" */
+	const char *what;         /* type, room */
+	const char *status;       /* "Scheduled", "Cancelled" ... */
+	const char *colour;       /* palette key, for a CSS class */
+	const char *href;
+	int cancelled;
+};
+
+/* A day (week view) or a clinician (multi-clinician day view). */
+struct sched_col_view {
+	const char *heading, *sub;
+	int today;
+	const struct sched_item_view *items;
+	size_t n_items;
+};
+
+struct sched_option_view {
+	const char *value, *label;
+	int selected;
+};
+
+struct sched_suggest_view {
+	const char *who, *when, *note;
+};
+
+/* templates/schedule/week.html: week, day and multi-clinician day. */
+struct sched_week_view {
+	const char *title, *range;
+	const char *prev_href, *next_href, *today_href, *print_href;
+	const char *day_href, *week_href, *new_href;
+	const char *date, *mode;   /* for the clinician form */
+	int is_day, can_book, print;
+	const struct sched_option_view *clinicians;
+	size_t n_clinicians;
+	const struct sched_col_view *cols;
+	size_t n_cols;
+	const char *js_href;
+	const struct sched_suggest_view *suggestions; /* waitlist */
+	size_t n_suggestions;
+};
+
+/* templates/schedule/new.html: the booking form. */
+struct sched_book_view {
+	const char *csrf, *error, *q, *q_error;
+	const struct sched_option_view *patients; /* search results */
+	size_t n_patients;
+	const char *chosen;        /* "Jane Doe (P-000001)" when one is set */
+	const char *patient_id;
+	const struct sched_option_view *clinicians, *types, *rooms, *kinds,
+	    *repeats, *nths;
+	size_t n_clinicians, n_types, n_rooms, n_kinds, n_repeats, n_nths;
+	struct field_view date, time, minutes, capacity, interval, count, until,
+	    override_reason;
+	const char *zone;
+	/* Conflicts found; the override box is shown with them. */
+	const struct sched_suggest_view *conflicts;
+	size_t n_conflicts;
+	size_t more_conflicts;
+};
+
+/* templates/schedule/appointment.html */
+struct sched_appt_view {
+	const char *title, *when, *who, *clinicians, *what, *status, *kind;
+	const char *cancel_reason, *override_reason, *series;
+	const char *csrf, *error, *back_href;
+	const char *status_action, *move_action, *following_action;
+	const struct sched_option_view *statuses;
+	size_t n_statuses;
+	int can_book, live, in_series;
+	struct field_view reason, fee, date, time, move_override;
+	const struct sched_suggest_view *conflicts;
+	size_t n_conflicts;
+	const struct sched_suggest_view *suggestions; /* waitlist */
+	size_t n_suggestions;
+};
+
+/* templates/schedule/feed.html */
+struct sched_feed_view {
+	const char *csrf, *url, *message, *created;
+	int has_token;
+};
+
+#endif
