@@ -29,8 +29,11 @@ HDRS  := $(shell find src -name '*.h')
 TEMPLATES := $(shell find templates -name '*.html' | sort)
 STATIC := $(shell find static -type f | sort)
 MIGRATIONS := $(shell find src/db/migrations -name '*.sql' | sort)
+POLICY_TEXTS := $(shell find data/policies -name '*.md' | sort)
+NOTE_TEMPLATES := $(shell find data/templates -name '*.json' | sort)
 EMBED_GEN = build/gen/static_assets.c build/gen/migrations.c \
-	build/gen/password_blocklist.c
+	build/gen/password_blocklist.c build/gen/policy_templates.c \
+	build/gen/note_templates.c
 GEN   = build/gen/templates.c $(EMBED_GEN)
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(filter-out tests/unit/testlib.c,$(wildcard tests/unit/test_*.c)))
 
@@ -61,6 +64,18 @@ build/gen/password_blocklist.c: build/tools/embed data/passwords/blocklist.txt
 	@mkdir -p $(@D)
 	build/tools/embed -o $@ -s password_blocklist -p data/passwords/ \
 		data/passwords/blocklist.txt
+
+# Starter policy texts (core/compliance/policy.h): KEY.md, "# Title" first.
+build/gen/policy_templates.c: build/tools/embed $(POLICY_TEXTS)
+	@mkdir -p $(@D)
+	build/tools/embed -o $@ -s policy_templates -p data/policies/ \
+		$(POLICY_TEXTS)
+
+# Clinical-note templates (core/notes/notes.h): KEY.json.
+build/gen/note_templates.c: build/tools/embed $(NOTE_TEMPLATES)
+	@mkdir -p $(@D)
+	build/tools/embed -o $@ -s note_templates -p data/templates/ \
+		$(NOTE_TEMPLATES)
 
 # --- objects: build/<variant>/obj/... for variant release and asan ----------
 
@@ -126,9 +141,12 @@ check: deps
 	$(MAKE) test-binaries build/alcove
 	tests/run
 
+# SCALE=small (default: 1 practice, 2,000 patients; under 20 minutes) or
+# large (100 practices, 100,000 patients; hours).  ENGINES="sqlite postgres".
+SCALE ?= small
 bench: deps
 	$(MAKE) build/alcove build/release/bench/audit_verify
-	bench/run
+	SCALE=$(SCALE) bench/run
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \

@@ -24,6 +24,8 @@ static const struct command commands[] = {
 	{"practice", cmd_practice, "add a practice to this installation; list them"},
 	{"keys", cmd_keys, "data keys: status, rotate (re-encrypt every sealed field)"},
 	{"user", cmd_user, "add staff, change roles, deactivate, list (access review)"},
+	{"gen", cmd_gen, "fill an installation with fake scale data (benchmarks)"},
+	{"demo", cmd_demo, "fill the first practice with a realistic demo practice"},
 	{"version", cmd_version, "print the version"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -64,7 +64,34 @@ const struct permission permissions[] = {
 	    ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
 	{ACT_VENDOR_MANAGE, "add and change vendors and their agreements",
 	    ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
+	/* Every workforce member must read and attest to the policies. */
+	{ACT_POLICY_VIEW, "read the practice's policies, attest to them and "
+	    "see their own training", ROLE_OWNER | ROLE_ADMIN | ROLE_CLINICIAN |
+	    ROLE_SUPERVISOR | ROLE_BILLING | ROLE_FRONT_DESK | ROLE_COMPLIANCE},
+	{ACT_POLICY_MANAGE, "write, publish and retire policies and see who "
+	    "has attested", ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
+	{ACT_TRAINING_MANAGE, "record staff training and see everyone's",
+	    ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
 	/* Also limited to the care team's patients (clinical access). */
+	{ACT_MEASURE_RECORD, "record rating scales (PHQ-9, GAD-7 ...) and "
+	    "acknowledge their safety alerts", ROLE_OWNER | ROLE_CLINICIAN |
+	    ROLE_SUPERVISOR},
+	{ACT_RIGHTS_LOG, "record patients' requests (access to records, "
+	    "amendment, accounting, restriction, confidential communications) "
+	    "and follow their deadlines", ROLE_OWNER | ROLE_ADMIN |
+	    ROLE_FRONT_DESK | ROLE_COMPLIANCE | ROLE_CLINICIAN},
+	{ACT_RIGHTS_DECIDE, "decide patients' requests, extend their "
+	    "deadlines, record delivery and print denial letters",
+	    ROLE_OWNER | ROLE_COMPLIANCE},
+	{ACT_DISCLOSURE_LOG, "record disclosures of patient information and "
+	    "produce the accounting of disclosures", ROLE_OWNER | ROLE_ADMIN |
+	    ROLE_CLINICIAN | ROLE_SUPERVISOR | ROLE_BILLING | ROLE_COMPLIANCE},
+	/* Also limited to the care team's patients (clinical access). */
+	{ACT_NOTE_WRITE, "write, sign and add addenda to clinical notes and "
+	    "their own psychotherapy notes", ROLE_OWNER | ROLE_CLINICIAN |
+	    ROLE_SUPERVISOR},
+	{ACT_NOTE_COSIGN, "co-sign or return the notes of the clinicians "
+	    "they supervise", ROLE_OWNER | ROLE_SUPERVISOR},
 };
 const unsigned permissions_count = sizeof(permissions) /
     sizeof(permissions[0]);
@@ -171,6 +198,15 @@ authz_action_name(enum action a)
 	case ACT_INCIDENT_MANAGE: return "incident-manage";
 	case ACT_VENDOR_VIEW: return "vendor-view";
 	case ACT_VENDOR_MANAGE: return "vendor-manage";
+	case ACT_POLICY_VIEW: return "policy-view";
+	case ACT_POLICY_MANAGE: return "policy-manage";
+	case ACT_TRAINING_MANAGE: return "training-manage";
+	case ACT_MEASURE_RECORD: return "measure-record";
+	case ACT_RIGHTS_LOG: return "rights-log";
+	case ACT_RIGHTS_DECIDE: return "rights-decide";
+	case ACT_DISCLOSURE_LOG: return "disclosure-log";
+	case ACT_NOTE_WRITE: return "note-write";
+	case ACT_NOTE_COSIGN: return "note-cosign";
 	case ACT_COUNT: break;
 	}
 	return "unknown";

@@ -45,6 +45,20 @@ enum action {
 	ACT_INCIDENT_MANAGE,  /* investigate incidents, assess breaches */
 	ACT_VENDOR_VIEW,      /* the vendor and BAA inventory */
 	ACT_VENDOR_MANAGE,    /* add and change vendors and their BAAs */
+	/* Policies and training. */
+	ACT_POLICY_VIEW,      /* read policies and attest to them */
+	ACT_POLICY_MANAGE,    /* adopt, edit, publish, retire policies */
+	ACT_TRAINING_MANAGE,  /* record training; the practice-wide list */
+	/* Measurement-based care (reading uses the patient's clinical
+	 * access, core/patients/patients.h). */
+	ACT_MEASURE_RECORD,   /* record rating scales, acknowledge alerts */
+	/* Patient-rights requests and disclosures (core/rights/rights.h). */
+	ACT_RIGHTS_LOG,       /* record requests, see them and their clocks */
+	ACT_RIGHTS_DECIDE,    /* decide, extend, fulfil; denial letters */
+	ACT_DISCLOSURE_LOG,   /* record disclosures; accounting of them */
+	/* Clinical notes (reading uses ACT_PATIENT_VIEW and clinical access). */
+	ACT_NOTE_WRITE,       /* write, sign and add addenda to notes */
+	ACT_NOTE_COSIGN,      /* co-sign or return supervisees' notes */
 	ACT_COUNT
 };
 

@@ -10,6 +10,13 @@ struct label_view {
 	const char *text;
 };
 
+/* One of the signed-in person's compliance tasks on the home page. */
+struct home_need_view {
+	long long id;
+	const char *title, *due, *words; /* words: "3 days overdue" */
+	int overdue;
+};
+
 /* templates/home/index.html */
 struct home_view {
 	const char *greeting;      /* "Welcome" */
@@ -18,6 +25,11 @@ struct home_view {
 	const struct label_view *roles;
 	size_t n_roles;
 	const char *sessions_text; /* "1 device", "3 devices" */
+	/* "What needs you" (compliance/dashboard.h); shown when show_needs. */
+	int show_needs;
+	const struct home_need_view *needs;
+	size_t n_needs;
+	const char *policies_text; /* "2 policies to read and attest to"; NULL */
 };
 
 struct session_row_view {

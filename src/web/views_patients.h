@@ -98,9 +98,17 @@ struct patient_show_view {
 	const char *team_error, *merge_error;
 	const struct patient_log_view *log;
 	size_t n_log;
+	/* Unacknowledged safety alerts from rating scales (clinical only). */
+	const struct patient_alert_view *alerts;
+	size_t n_alerts;
 };
 
 /* templates/patients/denied.html: 403 with the break-glass offer. */
+struct patient_alert_view {
+	const char *text;   /* "PHQ-9 item 9 (thoughts of self-harm) ..." */
+	const char *when;
+};
+
 struct patient_denied_view {
 	const char *action, *csrf, *error, *reason;
 	const char *duration;   /* "60 minutes", from the practice setting */

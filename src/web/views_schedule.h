@@ -77,6 +77,7 @@ struct sched_appt_view {
 	const char *cancel_reason, *override_reason, *series;
 	const char *csrf, *error, *back_href;
 	const char *status_action, *move_action, *following_action;
+	const char *note_href;     /* "Write note"; NULL: not offered */
 	const struct sched_option_view *statuses;
 	size_t n_statuses;
 	int can_book, live, in_series;
@@ -85,12 +86,71 @@ struct sched_appt_view {
 	size_t n_conflicts;
 	const struct sched_suggest_view *suggestions; /* waitlist */
 	size_t n_suggestions;
+	/* Group: add a patient (search or chart number), remove one. */
+	int is_group;
+	const char *add_patient_action, *remove_patient_action;
+	const struct sched_option_view *members;
+	size_t n_members;
+	struct field_view add_patient;
 };
 
 /* templates/schedule/feed.html */
 struct sched_feed_view {
 	const char *csrf, *url, *message, *created;
 	int has_token;
+};
+
+/* templates/schedule/setup.html: one row of a set-up list, with the
+ * retire form's kind and id (NULL kind: not retirable here). */
+struct sched_setup_row_view {
+	const char *name, *detail, *kind, *id;
+};
+
+struct sched_setup_view {
+	const char *csrf, *zone;
+	const struct sched_setup_row_view *locations, *rooms, *types, *hours,
+	    *exceptions;
+	size_t n_locations, n_rooms, n_types, n_hours, n_exceptions;
+	const struct sched_option_view *location_opts, *cpts, *colours,
+	    *clinicians, *weekdays, *exc_whom, *exc_kinds;
+	size_t n_location_opts, n_cpts, n_colours, n_clinicians, n_weekdays,
+	    n_exc_whom, n_exc_kinds;
+	const char *room_error, *type_cpt_error, *type_colour_error,
+	    *hours_error, *exc_error;
+	struct field_view location_name, room_name, type_name, type_minutes,
+	    type_fee, hours_start, hours_end, exc_first, exc_last, exc_label;
+};
+
+/* templates/schedule/today.html: one row of the front desk's list. */
+struct sched_today_row_view {
+	const char *time, *who, *clinicians, *what, *status, *href;
+	const char *arrive_action;   /* NULL: no check-in button */
+	int no_show, cancelled;
+};
+
+struct sched_today_view {
+	const char *title, *csrf, *week_href, *waitlist_href;
+	const struct sched_option_view *clinicians;
+	size_t n_clinicians;
+	const struct sched_today_row_view *rows;
+	size_t n_rows;
+	int arrived, waiting, no_shows;
+};
+
+/* templates/schedule/waitlist.html */
+struct sched_wait_row_view {
+	const char *who, *clinician, *days, *times, *since, *note;
+	const char *remove_action;
+};
+
+struct sched_waitlist_view {
+	const char *csrf, *error, *q, *q_error, *chosen, *patient_id;
+	const struct sched_option_view *patients, *clinicians, *days;
+	size_t n_patients, n_clinicians, n_days;
+	struct field_view earliest, latest, since, note;
+	const struct sched_wait_row_view *rows;
+	size_t n_rows;
+	int can_book;
 };
 
 #endif

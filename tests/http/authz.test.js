@@ -22,9 +22,13 @@ const STAFF_MANAGERS = ['owner', 'admin'];
 const AUDIT_VIEWERS = ['owner', 'compliance'];
 const INCIDENT_MANAGERS = ['owner', 'compliance'];
 const VENDOR_MANAGERS = ['owner', 'admin', 'compliance'];
+const POLICY_MANAGERS = ['owner', 'admin', 'compliance'];
 const SCHEDULE_VIEWERS = ['owner', 'admin', 'clinician', 'supervisor', 'billing', 'front_desk'];
 const SCHEDULE_BOOKERS = ['owner', 'admin', 'clinician', 'supervisor', 'front_desk'];
 const PATIENT_EDITORS = ['owner', 'admin', 'clinician', 'supervisor', 'front_desk'];
+const RIGHTS_LOGGERS = ['owner', 'admin', 'clinician', 'front_desk', 'compliance'];
+const RIGHTS_DECIDERS = ['owner', 'compliance'];
+const DISCLOSURE_LOGGERS = ['owner', 'admin', 'clinician', 'supervisor', 'billing', 'compliance'];
 
 /*
  * method, route pattern, the path requested, and who may use it:
@@ -67,6 +71,7 @@ const EXPECT = [
 	['POST', '/staff/:id/unlock', '/staff/1/unlock', STAFF_MANAGERS],
 	['POST', '/staff/:id/mfa-reset', '/staff/1/mfa-reset', STAFF_MANAGERS],
 	['GET', '/compliance', '/compliance', ALL],
+	['GET', '/compliance/dashboard', '/compliance/dashboard', ALL],
 	['GET', '/compliance/calendar', '/compliance/calendar', ALL],
 	['POST', '/compliance/calendar/token', '/compliance/calendar/token', ALL],
 	['POST', '/compliance/calendar/revoke', '/compliance/calendar/revoke', ALL],
@@ -108,6 +113,24 @@ const EXPECT = [
 	['GET', '/vendors/:id', '/vendors/1', VENDOR_MANAGERS],
 	['POST', '/vendors/:id', '/vendors/1', VENDOR_MANAGERS],
 	['POST', '/vendors/:id/retire', '/vendors/1/retire', VENDOR_MANAGERS],
+	/* Policies: everyone reads and attests; managers write.  Policy 1
+	 * and training record 1 need not exist. */
+	['GET', '/policies', '/policies', ALL],
+	['POST', '/policies/adopt', '/policies/adopt', POLICY_MANAGERS],
+	['GET', '/policies/:id', '/policies/1', ALL],
+	['GET', '/policies/:id/versions/:version', '/policies/1/versions/1', ALL],
+	['POST', '/policies/:id/attest', '/policies/1/attest', ALL],
+	['GET', '/policies/:id/edit', '/policies/1/edit', POLICY_MANAGERS],
+	['POST', '/policies/:id/edit', '/policies/1/edit', POLICY_MANAGERS],
+	['POST', '/policies/:id/publish', '/policies/1/publish', POLICY_MANAGERS],
+	['POST', '/policies/:id/retire', '/policies/1/retire', POLICY_MANAGERS],
+	['GET', '/policies/:id/report', '/policies/1/report', POLICY_MANAGERS],
+	['GET', '/training', '/training', ALL],
+	['POST', '/training', '/training', POLICY_MANAGERS],
+	['POST', '/training/settings', '/training/settings', POLICY_MANAGERS],
+	['GET', '/training/log', '/training/log', POLICY_MANAGERS],
+	['POST', '/training/log', '/training/log', POLICY_MANAGERS],
+	['POST', '/training/:id/retire', '/training/1/retire', POLICY_MANAGERS],
 	/* The calendar: everyone but the compliance officer; billing looks
 	 * but does not book.  Appointment 1 need not exist. */
 	['GET', '/schedule', '/schedule', SCHEDULE_VIEWERS],
@@ -121,6 +144,21 @@ const EXPECT = [
 	['POST', '/schedule/appointments/:id/status', '/schedule/appointments/1/status', SCHEDULE_BOOKERS],
 	['POST', '/schedule/appointments/:id/move', '/schedule/appointments/1/move', SCHEDULE_BOOKERS],
 	['POST', '/schedule/appointments/:id/following', '/schedule/appointments/1/following', SCHEDULE_BOOKERS],
+	['POST', '/schedule/appointments/:id/patients', '/schedule/appointments/1/patients', SCHEDULE_BOOKERS],
+	['POST', '/schedule/appointments/:id/patients/remove', '/schedule/appointments/1/patients/remove',
+		SCHEDULE_BOOKERS],
+	['GET', '/schedule/today', '/schedule/today', SCHEDULE_VIEWERS],
+	['POST', '/schedule/today/:id/arrive', '/schedule/today/1/arrive', SCHEDULE_BOOKERS],
+	['GET', '/schedule/waitlist', '/schedule/waitlist', SCHEDULE_BOOKERS],
+	['POST', '/schedule/waitlist', '/schedule/waitlist', SCHEDULE_BOOKERS],
+	['POST', '/schedule/waitlist/:id/remove', '/schedule/waitlist/1/remove', SCHEDULE_BOOKERS],
+	['GET', '/schedule/setup', '/schedule/setup', STAFF_MANAGERS],
+	['POST', '/schedule/setup/locations', '/schedule/setup/locations', STAFF_MANAGERS],
+	['POST', '/schedule/setup/rooms', '/schedule/setup/rooms', STAFF_MANAGERS],
+	['POST', '/schedule/setup/types', '/schedule/setup/types', STAFF_MANAGERS],
+	['POST', '/schedule/setup/hours', '/schedule/setup/hours', STAFF_MANAGERS],
+	['POST', '/schedule/setup/exceptions', '/schedule/setup/exceptions', STAFF_MANAGERS],
+	['POST', '/schedule/setup/retire', '/schedule/setup/retire', STAFF_MANAGERS],
 	/* Patients: the role gate only; the record itself is checked per
 	 * care team (tests/http/patients.test.js).  Patient 1 need not exist. */
 	['GET', '/patients', '/patients', ALL],
@@ -135,6 +173,47 @@ const EXPECT = [
 	['POST', '/patients/:id/care-team', '/patients/1/care-team', ['owner', 'admin', 'supervisor']],
 	['POST', '/patients/:id/care-team/remove', '/patients/1/care-team/remove', ['owner', 'admin', 'supervisor']],
 	['POST', '/patients/:id/merge', '/patients/1/merge', STAFF_MANAGERS],
+	/* Measures: reading needs clinical access to the patient as well
+	 * (tests/http/measures.test.js). */
+	['GET', '/patients/:id/measures', '/patients/1/measures', ALL],
+	['GET', '/patients/:id/measures/new', '/patients/1/measures/new', ['owner', 'clinician', 'supervisor']],
+	['POST', '/patients/:id/measures', '/patients/1/measures', ['owner', 'clinician', 'supervisor']],
+	['POST', '/patients/:id/measures/:rid/acknowledge', '/patients/1/measures/1/acknowledge',
+		['owner', 'clinician', 'supervisor']],
+	/* Patient-rights requests and disclosures: the patient's access is
+	 * checked as well (tests/http/rights.test.js, disclosures.test.js). */
+	['GET', '/rights', '/rights', RIGHTS_LOGGERS],
+	['GET', '/rights/settings', '/rights/settings', RIGHTS_DECIDERS],
+	['POST', '/rights/settings', '/rights/settings', RIGHTS_DECIDERS],
+	['GET', '/rights/:id', '/rights/1', RIGHTS_LOGGERS],
+	['POST', '/rights/:id/extend', '/rights/1/extend', RIGHTS_DECIDERS],
+	['POST', '/rights/:id/decide', '/rights/1/decide', RIGHTS_DECIDERS],
+	['POST', '/rights/:id/review', '/rights/1/review', RIGHTS_DECIDERS],
+	['POST', '/rights/:id/fulfil', '/rights/1/fulfil', RIGHTS_DECIDERS],
+	['GET', '/rights/:id/letter', '/rights/1/letter', RIGHTS_DECIDERS],
+	['GET', '/patients/:id/rights', '/patients/1/rights', ALL],
+	['POST', '/patients/:id/rights', '/patients/1/rights', RIGHTS_LOGGERS],
+	['GET', '/patients/:id/disclosures', '/patients/1/disclosures', DISCLOSURE_LOGGERS],
+	['POST', '/patients/:id/disclosures', '/patients/1/disclosures', DISCLOSURE_LOGGERS],
+	['GET', '/patients/:id/accounting', '/patients/1/accounting', DISCLOSURE_LOGGERS],
+	['GET', '/patients/:id/accounting.csv', '/patients/1/accounting.csv', DISCLOSURE_LOGGERS],
+	['POST', '/patients/:id/accounting', '/patients/1/accounting', DISCLOSURE_LOGGERS],
+	/* Clinical notes: reading needs clinical access as well; psychotherapy
+	 * notes only their author (tests/http/notes.test.js, psychnotes.test.js). */
+	['GET', '/notes/due', '/notes/due', ['owner', 'clinician', 'supervisor']],
+	['GET', '/patients/:id/notes', '/patients/1/notes', ALL],
+	['GET', '/patients/:id/notes/new', '/patients/1/notes/new', ['owner', 'clinician', 'supervisor']],
+	['POST', '/patients/:id/notes', '/patients/1/notes', ['owner', 'clinician', 'supervisor']],
+	['GET', '/patients/:id/notes/:nid', '/patients/1/notes/1', ALL],
+	['POST', '/patients/:id/notes/:nid', '/patients/1/notes/1', ['owner', 'clinician', 'supervisor']],
+	['POST', '/patients/:id/notes/:nid/sign', '/patients/1/notes/1/sign', ['owner', 'clinician', 'supervisor']],
+	['POST', '/patients/:id/notes/:nid/addenda', '/patients/1/notes/1/addenda', ['owner', 'clinician', 'supervisor']],
+	['POST', '/patients/:id/notes/:nid/cosign', '/patients/1/notes/1/cosign', ['owner', 'supervisor']],
+	['GET', '/patients/:id/notes/:nid/versions', '/patients/1/notes/1/versions', ALL],
+	['GET', '/patients/:id/notes/:nid/print', '/patients/1/notes/1/print', ALL],
+	['GET', '/patients/:id/psychotherapy-notes', '/patients/1/psychotherapy-notes', ['owner', 'clinician', 'supervisor']],
+	['POST', '/patients/:id/psychotherapy-notes', '/patients/1/psychotherapy-notes', ['owner', 'clinician', 'supervisor']],
+	['GET', '/patients/:id/psychotherapy-notes/:nid', '/patients/1/psychotherapy-notes/1', ALL],
 	['POST', '/logout', '/logout', ALL],
 ];
 

@@ -19,7 +19,11 @@ const lib = require('./lib');
 const { client, sql, addUser } = require('./client');
 
 const TABLES = ['users', 'memberships', 'practices', 'data_keys', 'sessions',
-	'role_changes', 'compliance_tasks', 'schema_migrations'];
+	'role_changes', 'compliance_tasks', 'schema_migrations', 'patients', 'patient_search'];
+
+/* A patient whose details must never appear in the clear (issue #6). */
+const PATIENT = { legal_first: 'Quillomena', legal_last: 'Vantrewsky', dob: '1979-08-17',
+	phone: '(555) 271-9946', email: 'quillomena.v@example.org', status: 'active' };
 
 /* Runs SQL on an instance-like {dir, conninfo} with the engine's shell. */
 function rawSql(where, query) {
@@ -72,6 +76,8 @@ describe(`backup and restore (${lib.ENGINE})`, () => {
 			assert.equal((await c.req('/home')).status, 200);
 		}
 		assert.equal((await owner.req('/staff')).status, 200);
+		const reg = await owner.post('/patients/new', '/patients', PATIENT);
+		assert.equal(reg.status, 303, 'the patient is registered');
 		file = path.join(srv.instance.parent, 'backup.alcbk');
 		const b = await lib.runCli(['backup', '--data', srv.dir, '--out', file]);
 		assert.equal(b.code, 0, b.stderr);
@@ -108,7 +114,8 @@ describe(`backup and restore (${lib.ENGINE})`, () => {
 		assert.ok(!fs.existsSync(file + '.tmp'));
 		const bytes = fs.readFileSync(file);
 		assert.equal(bytes.subarray(0, 8).toString(), 'ALCOVEBK');
-		for (const s of [lib.OWNER_EMAIL, 'ana@example.test', 'Ana Ruiz', 'CREATE TABLE'])
+		for (const s of [lib.OWNER_EMAIL, 'ana@example.test', 'Ana Ruiz', 'CREATE TABLE',
+			PATIENT.legal_first, PATIENT.legal_last, PATIENT.dob, '271-9946', '2719946', PATIENT.email])
 			assert.equal(bytes.indexOf(Buffer.from(s)), -1, `"${s}" is not in the file`);
 		const ev = await sql(srv, "SELECT verb || '|' || actor_role FROM audit_events WHERE verb = 'BACKUP'");
 		assert.equal(ev.trim(), 'BACKUP|operator');

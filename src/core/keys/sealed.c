@@ -19,6 +19,20 @@
 
 #define ACQUIRE_MS 30000
 
+/* A column of a table that has id and practice_id. */
+#define SEALED(t, col, purpose) {t, col, purpose, \
+	"SELECT id, practice_id, " col " FROM " t " WHERE id > ? AND " col \
+	" IS NOT NULL ORDER BY id LIMIT ?", \
+	"UPDATE " t " SET " col " = ? WHERE id = ? AND " col " = ?", \
+	"SELECT COUNT(*) FROM " t " WHERE substr(" col ", 2, 8) = ?"}
+/* A note's versions and addenda: the practice is the note's. */
+#define SEALED_OF_NOTE(t) {t, "data", KS_GENERAL, \
+	"SELECT x.id, n.practice_id, x.data FROM " t " x JOIN notes n ON " \
+	"n.id = x.note_id WHERE x.id > ? AND x.data IS NOT NULL ORDER BY x.id " \
+	"LIMIT ?", \
+	"UPDATE " t " SET data = ? WHERE id = ? AND data = ?", \
+	"SELECT COUNT(*) FROM " t " WHERE substr(data, 2, 8) = ?"}
+
 const struct sealed_col keys_sealed_cols[] = {
 	{"patients", "name", KS_GENERAL,
 	    "SELECT id, practice_id, name FROM patients WHERE id > ? AND "
@@ -35,6 +49,31 @@ const struct sealed_col keys_sealed_cols[] = {
 	    "profile IS NOT NULL ORDER BY id LIMIT ?",
 	    "UPDATE patients SET profile = ? WHERE id = ? AND profile = ?",
 	    "SELECT COUNT(*) FROM patients WHERE substr(profile, 2, 8) = ?"},
+	{"measure_results", "data", KS_GENERAL,
+	    "SELECT id, practice_id, data FROM measure_results WHERE id > ? "
+	    "AND data IS NOT NULL ORDER BY id LIMIT ?",
+	    "UPDATE measure_results SET data = ? WHERE id = ? AND data = ?",
+	    "SELECT COUNT(*) FROM measure_results WHERE substr(data, 2, 8) = ?"},
+	/* The workforce log is append-only, but its triggers let a sealed
+	 * value be replaced by other ciphertext (migration 0017). */
+	{"workforce_log", "person", KS_GENERAL,
+	    "SELECT id, practice_id, person FROM workforce_log WHERE id > ? "
+	    "AND person IS NOT NULL ORDER BY id LIMIT ?",
+	    "UPDATE workforce_log SET person = ? WHERE id = ? AND person = ?",
+	    "SELECT COUNT(*) FROM workforce_log WHERE substr(person, 2, 8) = ?"},
+	{"workforce_log", "details", KS_GENERAL,
+	    "SELECT id, practice_id, details FROM workforce_log WHERE id > ? "
+	    "AND details IS NOT NULL ORDER BY id LIMIT ?",
+	    "UPDATE workforce_log SET details = ? WHERE id = ? AND details = ?",
+	    "SELECT COUNT(*) FROM workforce_log WHERE substr(details, 2, 8) = "
+	    "?"},
+	SEALED("notes", "data", KS_GENERAL),
+	SEALED_OF_NOTE("note_versions"),
+	SEALED_OF_NOTE("note_addenda"),
+	SEALED("psychotherapy_notes", "data", KS_PSYCHOTHERAPY),
+	SEALED("sched_waitlist", "note", KS_GENERAL),
+	SEALED("rights_requests", "details", KS_GENERAL),
+	SEALED("disclosures", "body", KS_GENERAL),
 	/* Authenticator secrets: the row id in their AD is the user's id. */
 	{"mfa", "secret", KS_GENERAL,
 	    "SELECT user_id, practice_id, secret FROM mfa WHERE user_id > ? "

@@ -15,6 +15,7 @@
  */
 #include "core/patients/patients.h"
 #include "core/patients/impl.h"
+#include "core/measures/measures.h"
 #include "core/scheduling/scheduling.h"
 #include "audit/audit.h"
 #include "base/err.h"
@@ -26,8 +27,8 @@
 
 /* Modules that move their rows: e.g. scheduling_merge_patient. */
 static const patient_merge_hook merge_hooks[] = {
-	NULL, /* keeps the array non-empty; entries below */
 	sched_merge_patient,
+	measures_merge_patient,
 };
 #define NHOOKS (sizeof(merge_hooks) / sizeof(merge_hooks[0]))
 

@@ -32,8 +32,11 @@ put_row(struct db_conn *c, int64_t pid, int64_t id, const char *kind,
 	struct db_stmt *s;
 	int rc;
 
+	/* ON CONFLICT: on PostgreSQL a refused row aborts the transaction,
+	 * so the duplicate must not be attempted (found by `alcove gen`). */
 	if ((rc = db_prepare(c, &s, "INSERT INTO patient_search (practice_id, "
-	    "patient_id, kind, bidx) VALUES (?, ?, ?, ?)")) != 0)
+	    "patient_id, kind, bidx) VALUES (?, ?, ?, ?) ON CONFLICT DO "
+	    "NOTHING")) != 0)
 		return rc;
 	db_bind_i64(s, 1, pid);
 	db_bind_i64(s, 2, id);

@@ -225,4 +225,70 @@ int sched_exception_add(struct db *db, int64_t practice_id, int64_t user_id,
     const char *kind, struct caldate first, struct caldate last,
     const char *label, const struct audit_event *who, struct alc_err *err);
 
+/* Retires (active 0, never deletes) a location, room or type of the
+ * practice, audited (CONFIG_CHANGE).  Appointments keep pointing at it;
+ * it leaves the lists and the booking form.  ALC_ENOTFOUND. */
+enum sched_setup_kind { SCHED_SETUP_LOCATION, SCHED_SETUP_ROOM,
+	SCHED_SETUP_TYPE };
+int sched_retire(struct db *db, int64_t practice_id,
+    enum sched_setup_kind kind, int64_t id, const struct audit_event *who);
+
+/* Working hours and exceptions of the practice, for the set-up page. */
+struct sched_hours_row {
+	int64_t id, user_id;
+	int weekday, start_min, end_min;
+};
+int sched_hours_list(struct db *db, struct arena *a, int64_t practice_id,
+    struct sched_hours_row **out, size_t *n);
+struct sched_exception_row {
+	int64_t id, user_id;          /* user_id 0: the whole practice */
+	const char *kind, *label;
+	struct caldate first, last;
+};
+int sched_exceptions_list(struct db *db, struct arena *a,
+    int64_t practice_id, struct sched_exception_row **out, size_t *n);
+
+/* --- the waitlist and group membership (waitlist.c) --------------------- */
+
+struct keystore;
+
+/* One patient waiting for a slot.  days: 7 characters, Sunday first,
+ * '1' for a day that suits ("0111110": weekdays); earliest/latest:
+ * minutes of the day (local) the appointment may start and must end by.
+ * The note may be PHI: it is sealed (sched_waitlist/note/id). */
+struct sched_wait {
+	int64_t id, patient_id, clinician_id; /* clinician 0: anyone */
+	char days[8];
+	int earliest_min, latest_min;
+	struct caldate since;
+	const char *note;            /* opened; NULL when none */
+	int64_t created_at;
+};
+
+/* Adds w, audited (CREATE, object "waitlist", the patient), sealing the
+ * note in the same transaction.  ALC_EINVAL (err->user) for bad input;
+ * ALC_EEXIST when the patient is already waiting for that clinician. */
+int sched_waitlist_add(struct db *db, struct keystore *ks,
+    int64_t practice_id, const struct sched_wait *w,
+    const struct audit_event *who, int64_t *id, struct alc_err *err);
+/* The active entries, longest waiting first, notes opened when ks is not
+ * NULL (NULL: note stays NULL).  Arena-allocated. */
+int sched_waitlist_list(struct db *db, struct keystore *ks, struct arena *a,
+    int64_t practice_id, struct sched_wait **out, size_t *n);
+/* Removes entry id with a reason (kept on the row, not in the audit
+ * event, which is UPDATE on object "waitlist").  ALC_EINVAL without a
+ * reason; ALC_ENOTFOUND when it is not an active entry. */
+int sched_waitlist_remove(struct db *db, int64_t practice_id, int64_t id,
+    const char *reason, const struct audit_event *who, struct alc_err *err);
+/* 1 when entry w would take a slot of minutes from start_min on local
+ * date d with one of the clinicians (w's clinician 0 takes anyone). */
+int sched_waitlist_fits(const struct sched_wait *w, const int64_t *clin,
+    size_t nclin, struct caldate d, int start_min, int minutes);
+
+/* Takes patient_id off group appointment appt_id (audited like adding;
+ * the last patient cannot leave: cancel the appointment instead).
+ * ALC_ENOTFOUND when the patient is not on it. */
+int sched_remove_patient(struct db *db, int64_t practice_id, int64_t appt_id,
+    int64_t patient_id, const struct audit_event *who, struct alc_err *err);
+
 #endif

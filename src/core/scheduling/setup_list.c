@@ -1,6 +1,7 @@
 /*
- * setup_list.c - reading the set-up lists, working hours and exceptions.
- * See scheduling.h.
+ * setup_list.c - reading the set-up lists, working hours and exceptions,
+ * and retiring locations, rooms and types (never deleted: old
+ * appointments still name them).  See scheduling.h.
  */
 #include "core/scheduling/scheduling.h"
 #include "audit/audit.h"
@@ -191,4 +192,129 @@ sched_exception_add(struct db *db, int64_t practice_id, int64_t user_id,
 	db_bind_text(s, 6, label);
 	db_bind_i64(s, 7, time_now_ms());
 	return finish(c, s, who, practice_id, "sched_exception");
+}
+
+int
+sched_retire(struct db *db, int64_t practice_id, enum sched_setup_kind kind,
+    int64_t id, const struct audit_event *who)
+{
+	static const char *const sql[] = {
+	    "UPDATE sched_locations SET active = 0 WHERE id = ? AND "
+	    "practice_id = ? AND active = 1",
+	    "UPDATE sched_rooms SET active = 0 WHERE id = ? AND practice_id = "
+	    "? AND active = 1",
+	    "UPDATE sched_types SET active = 0 WHERE id = ? AND practice_id = "
+	    "? AND active = 1"};
+	static const char *const table[] = {"sched_location", "sched_room",
+	    "sched_type"};
+	struct audit_event ev;
+	struct db_conn *c;
+	struct db_stmt *s;
+	char oid[24];
+	int rc;
+
+	if ((unsigned)kind > SCHED_SETUP_TYPE)
+		return ALC_EINVAL;
+	if ((c = db_acquire(db, 5000, NULL)) == NULL)
+		return ALC_EBUSY;
+	if ((rc = db_begin(c)) != 0 || (rc = db_prepare(c, &s, sql[kind])) != 0)
+		goto out;
+	db_bind_i64(s, 1, id);
+	db_bind_i64(s, 2, practice_id);
+	rc = db_step(s);
+	if (rc >= 0)
+		rc = db_changes(s) == 1 ? 0 : ALC_ENOTFOUND;
+	db_stmt_done(s);
+	if (rc != 0)
+		goto out;
+	memset(&ev, 0, sizeof(ev));
+	if (who != NULL)
+		ev = *who;
+	else
+		ev.actor_role = "system";
+	snprintf(oid, sizeof(oid), "%lld", (long long)id);
+	ev.verb = "CONFIG_CHANGE";
+	ev.action = 'U';
+	ev.practice_id = practice_id;
+	ev.object_type = table[kind];
+	ev.object_id = oid;
+	ev.detail = "{\"retired\":true}";
+	if ((rc = audit_write(c, &ev)) == 0)
+		rc = db_commit(c);
+out:
+	if (rc != 0)
+		db_rollback(c);
+	db_release(c);
+	return rc;
+}
+
+int
+sched_hours_list(struct db *db, struct arena *a, int64_t practice_id,
+    struct sched_hours_row **out, size_t *n)
+{
+	struct sched_hours_row *v;
+	struct db_conn *c;
+	struct db_stmt *s;
+	int rc;
+
+	*n = 0;
+	if ((v = arena_alloc(a, MAX_NAMED * sizeof(*v))) == NULL)
+		return ALC_ENOMEM;
+	*out = v;
+	if ((c = db_acquire(db, 5000, NULL)) == NULL)
+		return ALC_EBUSY;
+	if ((rc = db_prepare(c, &s, "SELECT id, user_id, weekday, start_min, "
+	    "end_min FROM sched_hours WHERE practice_id = ? ORDER BY user_id, "
+	    "weekday, start_min")) == 0) {
+		db_bind_i64(s, 1, practice_id);
+		while ((rc = db_step(s)) == DB_ROW && *n < MAX_NAMED) {
+			struct sched_hours_row *x = &v[(*n)++];
+			x->id = db_col_i64(s, 0);
+			x->user_id = db_col_i64(s, 1);
+			x->weekday = (int)db_col_i64(s, 2);
+			x->start_min = (int)db_col_i64(s, 3);
+			x->end_min = (int)db_col_i64(s, 4);
+		}
+		db_stmt_done(s);
+		rc = rc < 0 ? rc : 0;
+	}
+	db_release(c);
+	return rc;
+}
+
+int
+sched_exceptions_list(struct db *db, struct arena *a, int64_t practice_id,
+    struct sched_exception_row **out, size_t *n)
+{
+	struct sched_exception_row *v;
+	struct db_conn *c;
+	struct db_stmt *s;
+	int rc;
+
+	*n = 0;
+	if ((v = arena_alloc(a, MAX_NAMED * sizeof(*v))) == NULL)
+		return ALC_ENOMEM;
+	*out = v;
+	if ((c = db_acquire(db, 5000, NULL)) == NULL)
+		return ALC_EBUSY;
+	if ((rc = db_prepare(c, &s, "SELECT id, user_id, kind, label, "
+	    "first_date, last_date FROM sched_exceptions WHERE practice_id = ? "
+	    "ORDER BY first_date DESC, id DESC")) == 0) {
+		db_bind_i64(s, 1, practice_id);
+		while ((rc = db_step(s)) == DB_ROW && *n < MAX_NAMED) {
+			struct sched_exception_row *x = &v[(*n)++];
+			const char *t = db_col_text(s, 3);
+			memset(x, 0, sizeof(*x));
+			x->id = db_col_i64(s, 0);
+			x->user_id = db_col_is_null(s, 1) ? 0 : db_col_i64(s, 1);
+			x->kind = arena_strdup(a, db_col_text(s, 2));
+			x->label = t ? arena_strdup(a, t) : NULL;
+			caldate_parse(db_col_text(s, 4), &x->first);
+			caldate_parse(db_col_text(s, 5), &x->last);
+		}
+		db_stmt_done(s);
+		rc = rc < 0 ? rc : 0;
+	}
+	db_release(c);
+	return rc;
 }

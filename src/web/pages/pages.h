@@ -65,6 +65,7 @@ const char *staff_base_url(struct req *r);
 /* The message for a missing (none) or too long reason, or NULL. */
 const char *staff_reason_error(const char *reason, const char *none);
 int page_compliance(struct req *r);  /* pages/compliance.c */
+int page_compliance_dashboard(struct req *r); /* compliance_dashboard.c */
 int page_compliance_task(struct req *r);
 int page_compliance_complete(struct req *r);
 int page_compliance_reassign(struct req *r);
@@ -103,6 +104,22 @@ int page_vendor_create(struct req *r);
 int page_vendor(struct req *r);
 int page_vendor_update(struct req *r);
 int page_vendor_retire(struct req *r);
+int page_policies(struct req *r);     /* pages/policies.c */
+int page_policy_adopt(struct req *r);
+int page_policy(struct req *r);
+int page_policy_version(struct req *r);
+int page_policy_attest(struct req *r);
+int page_policy_edit(struct req *r);
+int page_policy_update(struct req *r);
+int page_policy_publish(struct req *r);
+int page_policy_retire(struct req *r);
+int page_policy_report(struct req *r);
+int page_training(struct req *r);     /* pages/training.c */
+int page_training_add(struct req *r);
+int page_training_settings(struct req *r);
+int page_training_retire(struct req *r);
+int page_workforce_log(struct req *r);
+int page_workforce_log_add(struct req *r);
 int page_patients(struct req *r);    /* pages/patients.c */
 int page_patient(struct req *r);
 int page_patient_break_glass(struct req *r);
@@ -169,6 +186,122 @@ int64_t sched_web_id(const char *s);     /* positive id, or 0 */
 int sched_web_minute(const char *hhmm);  /* minute of day, or -1 */
 void sched_web_conflicts(struct req *r, const struct sched_conflicts *cf,
     const struct sched_suggest_view **out, size_t *n);
+/* pages/schedule_setup.c: set-up, and helpers the other pages share. */
+int page_schedule_setup(struct req *r);
+int page_schedule_setup_location(struct req *r);
+int page_schedule_setup_room(struct req *r);
+int page_schedule_setup_type(struct req *r);
+int page_schedule_setup_hours(struct req *r);
+int page_schedule_setup_exception(struct req *r);
+int page_schedule_setup_retire(struct req *r);
+struct sched_named;
+struct sched_option_view;
+const char *sched_web_cpt_label(const char *code); /* NULL: not on the list */
+int64_t sched_web_cents(const char *dollars);      /* "75.50" -> 7550; -1 bad */
+/* Active clinicians and supervisors (id, name), arena-allocated. */
+int sched_web_clinicians(struct req *r, struct sched_named **out, size_t *n);
+const char *sched_web_name_of(const struct sched_named *x, size_t n,
+    int64_t id);
+struct sched_option_view *sched_web_options(struct req *r,
+    const struct sched_named *x, size_t n, const char *first,
+    const char *sel, size_t *out_n);
+/* pages/schedule_today.c: the front desk's list of the day. */
+int page_schedule_today(struct req *r);
+int page_schedule_arrive(struct req *r);
+/* pages/schedule_waitlist.c: the waitlist, its matches, group members. */
+int page_schedule_waitlist(struct req *r);
+int page_schedule_waitlist_add(struct req *r);
+int page_schedule_waitlist_remove(struct req *r);
+int page_schedule_group_add(struct req *r);
+int page_schedule_group_remove(struct req *r);
+/* "Waitlist matches" for the freed slots (cancelled, late-cancelled)
+ * among ap[0..n): names by the calendar's rule, audited (view
+ * "waitlist_matches") before the caller sends its page. */
+int sched_web_waitlist_matches(struct req *r, const struct sched_appt *ap,
+    size_t n, const char *tz, const struct sched_suggest_view **out,
+    size_t *nout);
+/* The appointment page (schedule_appt.c) with an error, for the group
+ * forms. */
+int sched_web_appt_page(struct req *r, int64_t id, int status,
+    const char *error);
+int page_measures(struct req *r);   /* pages/measures.c */
+int page_measure_new(struct req *r);
+int page_measure_create(struct req *r);
+int page_measure_ack(struct req *r);
+/* Clinical notes: pages/notes.c, notes_form.c, notes_page.c,
+ * notes_sign.c, notes_psych.c. */
+int page_notes(struct req *r);
+int page_note_new(struct req *r);
+int page_note_create(struct req *r);
+int page_note(struct req *r);
+int page_note_save(struct req *r);
+int page_note_sign(struct req *r);
+int page_note_addendum(struct req *r);
+int page_note_cosign(struct req *r);
+int page_note_versions(struct req *r);
+int page_note_print(struct req *r);
+int page_notes_due(struct req *r);
+int page_psych_notes(struct req *r);
+int page_psych_create(struct req *r);
+int page_psych_note(struct req *r);
+/* Shared by the pages/notes*.c files: */
+struct note;
+struct note_template;
+struct note_value;
+struct note_section_view;
+/* Messages of a note's page (NULL: none). */
+struct notes_msgs {
+	const char *error, *sign_error, *message;
+};
+int notes_web_gate(struct req *r, int64_t id, int *bg, int *shown);
+int64_t notes_web_nid(struct req *r);
+int notes_web_audit(struct req *r, const char *verb, const char *type,
+    int64_t patient, int64_t oid, const char *sens, int bg);
+int notes_web_brief(struct req *r, int64_t id, struct patient_brief *b);
+const char *notes_web_status(const struct note *n);
+const char *notes_web_title(struct req *r, const char *key, int version);
+int notes_web_sections(struct req *r, const struct note_template *t,
+    const struct note_value *vals, size_t nv,
+    const struct note_section_view **out);
+int notes_web_posted(struct req *r, const struct note_template *t,
+    struct note_value **vals, size_t *n, const char **bad);
+int notes_web_render(struct req *r, const struct patient_brief *b,
+    const struct note *n, const struct note_value *vals, size_t nv,
+    int status, const struct notes_msgs *m);
+int notes_web_show(struct req *r, int status, const struct notes_msgs *m);
+struct alc_err;
+int notes_web_refused(struct req *r, int rc, const struct alc_err *err);
+int page_rights_open(struct req *r); /* pages/rights.c */
+int page_rights_patient(struct req *r);
+int page_rights_create(struct req *r);
+int page_rights_settings(struct req *r);
+int page_rights_settings_save(struct req *r);
+int page_rights_request(struct req *r); /* pages/rights_request.c */
+int page_rights_extend(struct req *r);
+int page_rights_decide(struct req *r);
+int page_rights_review(struct req *r);
+int page_rights_fulfil(struct req *r);
+int page_rights_letter(struct req *r);
+int page_disclosures(struct req *r); /* pages/rights_disclosures.c */
+int page_disclosure_create(struct req *r);
+int page_accounting(struct req *r);
+int page_accounting_csv(struct req *r);
+int page_accounting_record(struct req *r);
+/* Shared by the pages/rights*.c files: */
+struct caldate;
+struct rights_clock;
+/* Today in the practice's zone, and a date as arena text. */
+struct caldate rightsweb_today(struct req *r);
+const char *rightsweb_date(struct req *r, struct caldate d);
+/* At least demographic access to patient pat, and its brief in *b; *shown
+ * when the break-glass page was rendered instead. */
+int rightsweb_gate(struct req *r, int64_t pat, int *shown,
+    struct patient_brief *b);
+/* Writes a read event (verb VIEW, PRINT, EXPORT) before a page is sent. */
+int rightsweb_audit(struct req *r, const char *verb, const char *type,
+    int64_t oid, int64_t pat, int part2, const char *detail);
+/* "12 days left", "3 days overdue", "No federal deadline". */
+const char *rightsweb_days(struct req *r, const struct rights_clock *k);
 int page_static(struct req *r);    /* pages/static.c */
 
 #endif

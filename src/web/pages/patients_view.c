@@ -15,6 +15,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/timeutil.h"
+#include "core/measures/measures.h"
 #include "core/patients/patients.h"
 #include "core/users/users.h"
 
@@ -165,6 +166,33 @@ until_text(struct req *r)
 	return "the grant expires";
 }
 
+
+/* The patient's open safety alerts from rating scales (PHQ-9 item 9,
+ * C-SSRS), for the clinical section: a clinician opening the chart must
+ * not miss them. */
+static int
+fill_alerts(struct req *r, int64_t pat, struct patient_show_view *v)
+{
+	struct patient_alert_view *al;
+	struct measure_result *res;
+	size_t i, n;
+	int rc;
+
+	if ((rc = measures_open_alerts(r->app->db, r->app->keys, r->arena,
+	    r->sess->practice_id, pat, 5, &res, &n)) != 0 || n == 0)
+		return rc;
+	if ((al = arena_alloc(r->arena, n * sizeof(*al))) == NULL)
+		return ALC_ENOMEM;
+	for (i = 0; i < n; i++) {
+		al[i].text = res[i].score.alert_text ? res[i].score.alert_text :
+		    "Safety alert";
+		al[i].when = staff_when(r, res[i].administered_at, "");
+	}
+	v->alerts = al;
+	v->n_alerts = n;
+	return 0;
+}
+
 int
 patients_web_fill_show(struct req *r, const struct patient_record *p,
     int acc, int bg, struct patient_show_view *v)
@@ -195,6 +223,8 @@ patients_web_fill_show(struct req *r, const struct patient_record *p,
 	    (v->clinical || (r->sess->roles & (ROLE_OWNER | ROLE_ADMIN)));
 	v->can_merge = authz_check(r, ACT_PATIENT_MERGE) == 0;
 	v->can_see_log = authz_check(r, ACT_AUDIT_VIEW) == 0;
+	if (v->clinical && (rc = fill_alerts(r, p->id, v)) != 0)
+		return rc;
 	if ((b = arena_alloc(r->arena, 5 * sizeof(*b))) == NULL)
 		return ALC_ENOMEM;
 	if ((rc = fill_blocks(r, p, b)) != 0)

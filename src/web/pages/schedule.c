@@ -389,6 +389,10 @@ page_schedule(struct req *r)
 	if ((rc = fill_cols(r, &c, ap, n, names, &v)) != 0)
 		return rc;
 	v.print = req_query(r, "print") != NULL;
+	/* Day view: waitlist matches for its freed slots (audited there). */
+	if (c.is_day && !v.print && (rc = sched_web_waitlist_matches(r, ap, n,
+	    c.tz, &v.suggestions, &v.n_suggestions)) != 0)
+		return rc;
 	v.title = c.is_day ? "Day" : "Week";
 	v.js_href = page_asset_href(r, "schedule.js");
 	/* The audit event is durable before the page leaves. */

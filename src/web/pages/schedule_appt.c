@@ -2,7 +2,9 @@
  * pages/schedule_appt.c - one appointment: what, when, who; status
  * changes (arrived, no-show, late cancellation with its fee ...),
  * cancelling with a reason, moving this occurrence, cancelling this and
- * the following occurrences of a series.
+ * the following occurrences of a series.  A group's page also carries
+ * the forms to add and remove patients (handled in schedule_waitlist.c),
+ * and a freed slot lists its "Waitlist matches".
  *
  * The page names the appointment's patients, so it writes its audit event
  * (object "calendar", view "appointment", patient ids) before it is sent,
@@ -41,7 +43,9 @@ static const struct {
 	{"series", "The appointments are booked."},
 	{"status", "The status is changed."},
 	{"moved", "The appointment is moved."},
-	{"following", "This and the following appointments are cancelled."}};
+	{"following", "This and the following appointments are cancelled."},
+	{"joined", "The patient is added to the group."},
+	{"left", "The patient is taken off the group."}};
 
 static const char *
 clinician_names(struct req *r, const struct sched_appt *a)
@@ -84,6 +88,11 @@ fill_actions(struct req *r, const struct sched_appt *a, const char *base,
 	v->status_action = arena_printf(r->arena, "%s/status", base);
 	v->move_action = arena_printf(r->arena, "%s/move", base);
 	v->following_action = arena_printf(r->arena, "%s/following", base);
+	/* Clinical notes (pages/notes_page.c): pre-filled from this one. */
+	if (a->npatients == 1 && authz_check(r, ACT_NOTE_WRITE) == 0)
+		v->note_href = arena_printf(r->arena, "/patients/%lld/notes/new"
+		    "?template=soap&appt=%lld", (long long)a->patients[0],
+		    (long long)a->id);
 	if ((o = arena_alloc(r->arena, NSTATUS * sizeof(*o))) != NULL) {
 		for (i = 0; i < NSTATUS; i++) {
 			o[i].value = status_opts[i][0];
@@ -104,6 +113,33 @@ fill_actions(struct req *r, const struct sched_appt *a, const char *base,
 	fld(&v->move_override, "override_reason", "Reason for moving despite "
 	    "conflicts", "text", req_form(r, "override_reason"));
 	v->move_override.hint = "Only needed when the new time collides.";
+	v->is_group = strcmp(a->kind, "group") == 0;
+	v->add_patient_action = arena_printf(r->arena, "%s/patients", base);
+	v->remove_patient_action = arena_printf(r->arena,
+	    "%s/patients/remove", base);
+	fld(&v->add_patient, "add_patient", "Chart number or full name",
+	    "text", req_form(r, "add_patient"));
+}
+
+/* The group's members as options for the remove form (names as shown). */
+static void
+fill_members(struct req *r, const struct sched_appt *a, const char **names,
+    struct sched_appt_view *v)
+{
+	struct sched_option_view *o;
+	size_t j;
+
+	if (a->npatients < 2 || (o = arena_alloc(r->arena, a->npatients *
+	    sizeof(*o))) == NULL)
+		return;
+	for (j = 0; j < a->npatients; j++) {
+		o[j].value = arena_printf(r->arena, "%lld",
+		    (long long)a->patients[j]);
+		o[j].label = names[j];
+		o[j].selected = 0;
+	}
+	v->members = o;
+	v->n_members = a->npatients;
 }
 
 static int
@@ -151,8 +187,13 @@ render(struct req *r, int64_t id, int status, const char *error,
 	v.back_href = arena_printf(r->arena, "/schedule?date=%04d-%02d-%02d",
 	    d.y, d.m, d.d);
 	fill_actions(r, &a, base, &v);
+	fill_members(r, &a, names, &v);
 	if (cf != NULL)
 		sched_web_conflicts(r, cf, &v.conflicts, &v.n_conflicts);
+	/* Waitlist matches when this slot is freed (schedule_waitlist.c). */
+	if ((rc = sched_web_waitlist_matches(r, &a, 1, tz, &v.suggestions,
+	    &v.n_suggestions)) != 0)
+		return rc;
 	if (nshown > 0 && (rc = sched_web_audit(r, "appointment", shown,
 	    nshown)) != 0)
 		return rc;
@@ -174,6 +215,13 @@ page_schedule_appt(struct req *r)
 		if (strcmp(done, done_msgs[i].done) == 0)
 			page_flash(r, "success", done_msgs[i].text);
 	return render(r, id, 200, NULL, NULL);
+}
+
+int
+sched_web_appt_page(struct req *r, int64_t id, int status,
+    const char *error)
+{
+	return render(r, id, status, error, NULL);
 }
 
 static int
