@@ -41,14 +41,30 @@ int
 notes_seal_data(struct db_conn *c, struct keystore *ks, int64_t pid,
     enum keystore_purpose p, const char *table, int64_t id, const char *pt)
 {
+	/* Identifiers from a fixed table, never from the caller's text. */
+	static const struct {
+		const char *table, *sql;
+	} updates[] = {
+		{"notes", "UPDATE notes SET data = ? WHERE id = ?"},
+		{"note_versions",
+		    "UPDATE note_versions SET data = ? WHERE id = ?"},
+		{"note_addenda",
+		    "UPDATE note_addenda SET data = ? WHERE id = ?"},
+		{"psychotherapy_notes",
+		    "UPDATE psychotherapy_notes SET data = ? WHERE id = ?"},
+	};
 	struct field_ref ref = {pid, p, table, "data", id};
+	const char *sql = NULL;
 	struct db_stmt *s;
 	struct buf ct;
-	char sql[80];
+	size_t i;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "UPDATE %s SET data = ? WHERE id = ?",
-	    table);
+	for (i = 0; i < sizeof(updates) / sizeof(updates[0]); i++)
+		if (strcmp(table, updates[i].table) == 0)
+			sql = updates[i].sql;
+	if (sql == NULL)
+		return ALC_EINVAL;
 	buf_init(&ct, NULL);
 	if ((rc = keystore_seal(ks, &ref, pt, strlen(pt), &ct)) == 0 &&
 	    (rc = db_prepare(c, &s, sql)) == 0) {
