@@ -31,9 +31,10 @@ STATIC := $(shell find static -type f | sort)
 MIGRATIONS := $(shell find src/db/migrations -name '*.sql' | sort)
 POLICY_TEXTS := $(shell find data/policies -name '*.md' | sort)
 NOTE_TEMPLATES := $(shell find data/templates -name '*.json' | sort)
+RISK_QUESTIONS := data/risk/questions.txt
 EMBED_GEN = build/gen/static_assets.c build/gen/migrations.c \
 	build/gen/password_blocklist.c build/gen/policy_templates.c \
-	build/gen/note_templates.c
+	build/gen/note_templates.c build/gen/risk_questions.c
 GEN   = build/gen/templates.c $(EMBED_GEN)
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(filter-out tests/unit/testlib.c,$(wildcard tests/unit/test_*.c)))
 
@@ -76,6 +77,12 @@ build/gen/note_templates.c: build/tools/embed $(NOTE_TEMPLATES)
 	@mkdir -p $(@D)
 	build/tools/embed -o $@ -s note_templates -p data/templates/ \
 		$(NOTE_TEMPLATES)
+
+# The risk analysis questionnaire (core/compliance/risk.h).
+build/gen/risk_questions.c: build/tools/embed $(RISK_QUESTIONS)
+	@mkdir -p $(@D)
+	build/tools/embed -o $@ -s risk_questions_file -p data/risk/ \
+		$(RISK_QUESTIONS)
 
 # --- objects: build/<variant>/obj/... for variant release and asan ----------
 

@@ -64,6 +64,8 @@ const struct permission permissions[] = {
 	    ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
 	{ACT_VENDOR_MANAGE, "add and change vendors and their agreements",
 	    ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
+	{ACT_RISK_MANAGE, "carry out and sign the security risk analysis and "
+	    "keep the risk register", ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
 	/* Every workforce member must read and attest to the policies. */
 	{ACT_POLICY_VIEW, "read the practice's policies, attest to them and "
 	    "see their own training", ROLE_OWNER | ROLE_ADMIN | ROLE_CLINICIAN |
@@ -198,6 +200,7 @@ authz_action_name(enum action a)
 	case ACT_INCIDENT_MANAGE: return "incident-manage";
 	case ACT_VENDOR_VIEW: return "vendor-view";
 	case ACT_VENDOR_MANAGE: return "vendor-manage";
+	case ACT_RISK_MANAGE: return "risk-manage";
 	case ACT_POLICY_VIEW: return "policy-view";
 	case ACT_POLICY_MANAGE: return "policy-manage";
 	case ACT_TRAINING_MANAGE: return "training-manage";

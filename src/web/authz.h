@@ -45,6 +45,7 @@ enum action {
 	ACT_INCIDENT_MANAGE,  /* investigate incidents, assess breaches */
 	ACT_VENDOR_VIEW,      /* the vendor and BAA inventory */
 	ACT_VENDOR_MANAGE,    /* add and change vendors and their BAAs */
+	ACT_RISK_MANAGE,      /* the risk analysis and the risk register */
 	/* Policies and training. */
 	ACT_POLICY_VIEW,      /* read policies and attest to them */
 	ACT_POLICY_MANAGE,    /* adopt, edit, publish, retire policies */

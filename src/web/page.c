@@ -58,6 +58,7 @@ static const struct {
 	    NAV_COMPLIANCE},
 	{"Incidents", "/incidents", ACT_INCIDENT_MANAGE, NAV_COMPLIANCE},
 	{"Vendors", "/vendors", ACT_VENDOR_VIEW, NAV_COMPLIANCE},
+	{"Risk analysis", "/compliance/risk", ACT_RISK_MANAGE, NAV_COMPLIANCE},
 	{"Policies", "/policies", ACT_POLICY_VIEW, NAV_COMPLIANCE},
 	{"Training", "/training", ACT_POLICY_VIEW, NAV_COMPLIANCE},
 	{"Audit review", "/audit/review", ACT_AUDIT_REVIEW, NAV_COMPLIANCE},

@@ -23,6 +23,7 @@ const AUDIT_VIEWERS = ['owner', 'compliance'];
 const INCIDENT_MANAGERS = ['owner', 'compliance'];
 const VENDOR_MANAGERS = ['owner', 'admin', 'compliance'];
 const POLICY_MANAGERS = ['owner', 'admin', 'compliance'];
+const RISK_MANAGERS = ['owner', 'admin', 'compliance'];
 const SCHEDULE_VIEWERS = ['owner', 'admin', 'clinician', 'supervisor', 'billing', 'front_desk'];
 const SCHEDULE_BOOKERS = ['owner', 'admin', 'clinician', 'supervisor', 'front_desk'];
 const PATIENT_EDITORS = ['owner', 'admin', 'clinician', 'supervisor', 'front_desk'];
@@ -113,6 +114,18 @@ const EXPECT = [
 	['GET', '/vendors/:id', '/vendors/1', VENDOR_MANAGERS],
 	['POST', '/vendors/:id', '/vendors/1', VENDOR_MANAGERS],
 	['POST', '/vendors/:id/retire', '/vendors/1/retire', VENDOR_MANAGERS],
+	['GET', '/compliance/risk', '/compliance/risk', RISK_MANAGERS],
+	['POST', '/compliance/risk/assessments', '/compliance/risk/assessments', RISK_MANAGERS],
+	['GET', '/compliance/risk/assessments/:id', '/compliance/risk/assessments/1', RISK_MANAGERS],
+	['POST', '/compliance/risk/assessments/:id', '/compliance/risk/assessments/1', RISK_MANAGERS],
+	['POST', '/compliance/risk/assessments/:id/complete', '/compliance/risk/assessments/1/complete', RISK_MANAGERS],
+	['GET', '/compliance/risk/register', '/compliance/risk/register', RISK_MANAGERS],
+	['GET', '/compliance/risk/register.csv', '/compliance/risk/register.csv', RISK_MANAGERS],
+	['GET', '/compliance/risk/risks/new', '/compliance/risk/risks/new', RISK_MANAGERS],
+	['POST', '/compliance/risk/risks', '/compliance/risk/risks', RISK_MANAGERS],
+	['GET', '/compliance/risk/risks/:id', '/compliance/risk/risks/1', RISK_MANAGERS],
+	['POST', '/compliance/risk/risks/:id', '/compliance/risk/risks/1', RISK_MANAGERS],
+	['POST', '/compliance/risk/risks/:id/task', '/compliance/risk/risks/1/task', RISK_MANAGERS],
 	/* Policies: everyone reads and attests; managers write.  Policy 1
 	 * and training record 1 need not exist. */
 	['GET', '/policies', '/policies', ALL],

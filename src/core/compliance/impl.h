@@ -8,12 +8,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/caldate.h"
+
 struct alc_err;
 struct arena;
+struct buf;
 struct compliance_actor;
 struct compliance_task;
+struct compliance_task_input;
 struct db_conn;
 struct db_stmt;
+struct risk_assessment;
 
 /* Writes the task's audit event (verb "CREATE" or "UPDATE", object_type
  * "compliance_task") on c, inside its transaction.  detail: short JSON
@@ -50,5 +55,24 @@ int cmp_exec(struct db_conn *c, const char *sql, const int64_t *v, int n);
 int cmp_reassign_in(struct db_conn *c, struct arena *a, int64_t pid,
     const struct compliance_actor *who, int64_t id, int64_t to,
     const char *reason, struct alc_err *err);
+
+/* Adds a task on c, inside the caller's transaction (tasks.c; what
+ * compliance_task_create does).  ALC_EINVAL with err->user. */
+int cmp_task_create_in(struct db_conn *c, int64_t pid,
+    const struct compliance_actor *who, const struct compliance_task_input *in,
+    int64_t *id, struct alc_err *err);
+/* Completes the occurrence due on `due` on c, inside the caller's
+ * transaction (occurrence.c; what compliance_complete does after checking
+ * the note).  next_out may be NULL. */
+int cmp_complete_in(struct db_conn *c, struct arena *a, int64_t pid,
+    const struct compliance_actor *who, int64_t id, const char *due,
+    const char *note, const unsigned char *done, size_t n_done,
+    struct caldate today, char *next_out, struct alc_err *err);
+/* One CSV cell, quoted, with a leading = + - @ defused for spreadsheets
+ * and line breaks turned into spaces; then "," or, when last, CRLF. */
+void cmp_csv_cell(struct buf *b, const char *v, int last);
+/* Loads assessment id with its answers on c (risk.c).  ALC_ENOTFOUND. */
+int risk_load_in(struct db_conn *c, struct arena *a, int64_t pid, int64_t id,
+    struct risk_assessment *r);
 
 #endif

@@ -452,8 +452,8 @@ incident_clocks(const struct incident *inc, struct breach_clocks *out,
 	return breach_compute(&in, out, err);
 }
 
-static void
-csv_cell(struct buf *b, const char *v, int last)
+void
+cmp_csv_cell(struct buf *b, const char *v, int last)
 {
 	const char *p;
 
@@ -491,13 +491,13 @@ incident_hhs_log_csv(struct db *db, struct arena *a, int64_t practice_id,
 		    atoi(l[i].discovered_on) != year)
 			continue;
 		buf_printf(&b, "%lld,", (long long)l[i].id);
-		csv_cell(&b, l[i].discovered_on, 0);
-		csv_cell(&b, l[i].title, 0);
-		csv_cell(&b, "breach", 0);
-		csv_cell(&b, l[i].determined_on, 0);
+		cmp_csv_cell(&b, l[i].discovered_on, 0);
+		cmp_csv_cell(&b, l[i].title, 0);
+		cmp_csv_cell(&b, "breach", 0);
+		cmp_csv_cell(&b, l[i].determined_on, 0);
 		buf_printf(&b, "%lld,", (long long)l[i].as.affected);
-		csv_cell(&b, states_words(a, &l[i]), 0);
-		csv_cell(&b, l[i].status, 1);
+		cmp_csv_cell(&b, states_words(a, &l[i]), 0);
+		cmp_csv_cell(&b, l[i].status, 1);
 		(*rows)++;
 	}
 	*out = buf_cstr(&b);

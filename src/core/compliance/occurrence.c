@@ -83,8 +83,8 @@ insert_occurrence(struct db_conn *c, int64_t pid,
 	return rc == ALC_EEXIST ? ALC_ECONFLICT : rc < 0 ? rc : 0;
 }
 
-static int
-complete_in(struct db_conn *c, struct arena *a, int64_t pid,
+int
+cmp_complete_in(struct db_conn *c, struct arena *a, int64_t pid,
     const struct compliance_actor *who, int64_t id, const char *due,
     const char *note, const unsigned char *done, size_t n_done,
     struct caldate today, char *next_out, struct alc_err *err)
@@ -153,7 +153,7 @@ compliance_complete(struct db *db, int64_t practice_id,
 		arena_free(a);
 		return ALC_EBUSY;
 	}
-	if ((rc = db_begin(c)) == 0 && (rc = complete_in(c, a, practice_id,
+	if ((rc = db_begin(c)) == 0 && (rc = cmp_complete_in(c, a, practice_id,
 	    who, task_id, due, note, done, n_done, today, next_due, err)) == 0)
 		rc = db_commit(c);
 	if (rc != 0)

@@ -344,8 +344,8 @@ bind_fields(struct db_stmt *s, const struct compliance_task_input *in,
 	db_bind_i64(s, 12, in->requires_signoff ? 1 : 0);
 }
 
-static int
-create_in(struct db_conn *c, int64_t pid, const struct compliance_actor *who,
+int
+cmp_task_create_in(struct db_conn *c, int64_t pid, const struct compliance_actor *who,
     const struct compliance_task_input *in, int64_t *id, struct alc_err *err)
 {
 	char ret[CALDATE_TEXT_SIZE];
@@ -392,7 +392,7 @@ compliance_task_create(struct db *db, int64_t practice_id,
 	if ((c = db_acquire(db, 5000, err)) == NULL)
 		return ALC_EBUSY;
 	if ((rc = db_begin(c)) == 0 &&
-	    (rc = create_in(c, practice_id, who, in, id, err)) == 0)
+	    (rc = cmp_task_create_in(c, practice_id, who, in, id, err)) == 0)
 		rc = db_commit(c);
 	if (rc != 0)
 		db_rollback(c);

@@ -104,6 +104,18 @@ int page_vendor_create(struct req *r);
 int page_vendor(struct req *r);
 int page_vendor_update(struct req *r);
 int page_vendor_retire(struct req *r);
+int page_risk(struct req *r);            /* pages/risk.c */
+int page_risk_start(struct req *r);
+int page_risk_assessment(struct req *r);
+int page_risk_save(struct req *r);
+int page_risk_complete(struct req *r);
+int page_risk_register(struct req *r);   /* pages/risk_register.c */
+int page_risk_register_csv(struct req *r);
+int page_risk_new(struct req *r);
+int page_risk_create(struct req *r);
+int page_risk_item(struct req *r);
+int page_risk_update(struct req *r);
+int page_risk_task(struct req *r);
 int page_policies(struct req *r);     /* pages/policies.c */
 int page_policy_adopt(struct req *r);
 int page_policy(struct req *r);
