@@ -56,6 +56,12 @@ struct patient_form_view {
 	size_t n_flags;
 	const struct patient_option_view *statuses;
 	size_t n_statuses;
+	/* Owners and administrators link a staff member's record to their
+	 * account (the audit review's own/colleague's chart flags). */
+	int can_link_staff;
+	const struct patient_option_view *staff_opts;
+	size_t n_staff_opts;
+	const char *staff_error;
 	/* Possible duplicates: the user confirms "a different person". */
 	const struct patient_row_view *dups;
 	size_t n_dups;

@@ -142,3 +142,96 @@ describe(`audit-log review (${lib.ENGINE})`, () => {
 		await assert.rejects(sql(srv, 'DELETE FROM audit_reviews'));
 	});
 });
+
+/*
+ * The flags about whose charts were opened, driven by real reads: a user
+ * who opens 20 or more different patients' records in a day with no
+ * usual day to compare with, a staff member opening their own chart
+ * (patients.staff_user_id, set on the patient form), and a colleague
+ * opening it.
+ */
+const PERSON = (i) => ({ legal_first: `Pat${String.fromCharCode(65 + i)}`,
+	legal_last: `Reader${String.fromCharCode(65 + i)}son`, dob: `1980-01-${String(i + 1).padStart(2, '0')}`,
+	status: 'active' });
+const version = (html) => /name="version" value="(\d+)"/.exec(html)[1];
+
+describe(`audit-log review: charts opened (${lib.ENGINE})`, () => {
+	let srv, owner, admin, co, today, ids = [];
+
+	before(async () => {
+		srv = await lib.startServer({ name: 'audit-review-charts' });
+		owner = client(srv);
+		await owner.signIn(lib.OWNER_EMAIL, srv.password);
+		const opw = await addUser(srv, 'officer@example.test', 'Olive Officer', 'compliance');
+		const apw = await addUser(srv, 'admin@example.test', 'Adah Admin', 'admin');
+		co = client(srv);
+		await co.signIn('officer@example.test', opw);
+		admin = client(srv);
+		await admin.signIn('admin@example.test', apw);
+		for (let i = 0; i < 21; i++) {
+			const res = await owner.post('/patients/new', '/patients', PERSON(i));
+			assert.equal(res.status, 303, res.body);
+			ids.push(/\/patients\/(\d+)$/.exec(res.headers.location)[1]);
+		}
+		const zone = await one(srv, 'SELECT timezone FROM practices WHERE id = 1');
+		today = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+	});
+	after(async () => { if (srv) await srv.stop(); });
+
+	test('the owner links a staff member\'s chart to their account on the patient form', async () => {
+		const ownerId = await one(srv, `SELECT id FROM users WHERE email = '${lib.OWNER_EMAIL}'`);
+		const form = await owner.req(`/patients/${ids[0]}/edit`);
+		assert.match(form.body, /<select id="f-staff_user_id" name="staff_user_id"/);
+		const res = await owner.post(`/patients/${ids[0]}/edit`, `/patients/${ids[0]}/edit`, {
+			...PERSON(0), version: version(form.body), staff_patient: '1', staff_user_id: ownerId });
+		assert.equal(res.status, 303, res.body);
+		assert.equal(await one(srv, `SELECT staff_user_id FROM patients WHERE id = ${ids[0]}`), ownerId);
+		/* A link without the staff flag is refused, with what was typed kept. */
+		const form1 = await owner.req(`/patients/${ids[1]}/edit`);
+		const bad = await owner.post(`/patients/${ids[1]}/edit`, `/patients/${ids[1]}/edit`, {
+			...PERSON(1), version: version(form1.body), staff_user_id: ownerId, preferred: 'Kept Typing' });
+		assert.equal(bad.status, 422);
+		assert.match(bad.body, /Only a record marked as a member of staff/);
+		assert.match(bad.body, /value="Kept Typing"/);
+		assert.equal(await one(srv, `SELECT count(*) FROM patients WHERE staff_user_id IS NOT NULL`), '1');
+	});
+
+	test('own chart, a colleague\'s chart and a day of far more charts than usual are flagged and markable', async () => {
+		/* The owner opens their own chart first, then 20 others: 21 in a day. */
+		for (const id of ids)
+			assert.equal((await owner.req(`/patients/${id}`)).status, 200);
+		assert.equal((await admin.req(`/patients/${ids[0]}`)).status, 200);
+		const page = `/audit/review?from=${today}&to=${today}`;
+		const res = await co.req(page);
+		assert.equal(res.status, 200);
+		const f = flags(res.body);
+		const own = f.filter((x) => x.label === 'A staff member opened their own chart');
+		const coll = f.filter((x) => x.label === 'A colleague\'s chart was opened');
+		const many = f.filter((x) => x.label === 'Far more charts opened than usual');
+		/* Every read of the chart by its owner: the edit form twice, the page once. */
+		const ownReads = await one(srv, `SELECT count(*) FROM audit_events WHERE action = 'R' AND patient_id = ${ids[0]} ` +
+			`AND actor_user_id = (SELECT id FROM users WHERE email = '${lib.OWNER_EMAIL}')`);
+		assert.equal(String(own.length), ownReads, 'every own-chart read');
+		assert.ok(own.length >= 1);
+		assert.equal(coll.length, 1, 'one colleague read');
+		assert.equal(many.length, 1, 'one day of many charts');
+		const body = decode(res.body);
+		assert.match(body, new RegExp(`opened 21 different patients' records on ${today} \\(usually 0 a day\\)`));
+		assert.ok(body.includes('20 or more different patients'), 'the rule is on the page');
+		/* The admin opened one chart: no many-charts flag for them. */
+		assert.ok(!/Adah Admin opened \d+ different/.test(body));
+		const seq = await one(srv, 'SELECT max(seq) FROM audit_events WHERE action = \'R\' AND patient_id IS NOT NULL ' +
+			`AND actor_user_id = (SELECT id FROM users WHERE email = '${lib.OWNER_EMAIL}')`);
+		assert.equal(many[0].seq, seq, 'the day is flagged on its last read');
+		for (const x of [...own, coll[0], many[0]]) {
+			const m = await co.post(page, '/audit/review/mark', { from: today, to: today, seq: x.seq,
+				note: `Checked ${x.seq}` });
+			assert.equal(m.status, 303, m.body);
+		}
+		const after_ = flags((await co.req(page)).body);
+		for (const x of [...own, coll[0], many[0]])
+			assert.ok(after_.find((y) => y.seq === x.seq).marked, `event ${x.seq} is marked`);
+		assert.equal(await one(srv, "SELECT count(*) FROM audit_review_marks WHERE flag IN " +
+			"('own_chart', 'colleague_chart', 'many_charts')"), String(own.length + 2));
+	});
+});

@@ -118,6 +118,8 @@ struct audit_event;
 #define AUDIT_BURST_WINDOW_MS (15 * 60000LL)  /* ... within 15 minutes */
 #define AUDIT_OFFICE_OPEN_H 7                 /* office hours 07:00 ... */
 #define AUDIT_OFFICE_CLOSE_H 19               /* ... to 19:00, Mon-Fri */
+#define AUDIT_MANY_CHARTS_MIN 20              /* distinct patients a day ... */
+#define AUDIT_MANY_CHARTS_FACTOR 3            /* ... and 3x the user's median */
 
 struct audit_verb_count {
 	const char *verb;
@@ -127,8 +129,9 @@ struct audit_verb_count {
 /* A flagged event; note/marked_by NULL until it is marked reviewed. */
 struct audit_flagged {
 	int64_t seq, recorded_at, marked_at;
-	const char *flag;   /* "break_glass", "export", "after_hours",
-	                     * "login_fail_burst" */
+	const char *flag;   /* "break_glass", "export", "many_charts",
+	                     * "own_chart", "colleague_chart",
+	                     * "after_hours", "login_fail_burst" */
 	const char *label;  /* the rule in plain language */
 	const char *what;   /* the event's sentence (audit_view_describe) */
 	const char *note, *marked_by;
@@ -183,6 +186,29 @@ int audit_review_zone(struct db *db, int64_t practice_id, char *tz,
  * unknown: UTC, so labelled).  Returns dst. */
 char *audit_review_local_time(char *dst, size_t dstsz, const char *tz,
     int64_t ms);
+/* review_access.c: the days a user opened far more charts than usual
+ * (the last read of each such day, and its sentence), and the staff
+ * members' own charts (patient id -> staff user id, sorted by patient). */
+struct audit_many_charts {
+	int64_t *seq;
+	const char **what;
+	size_t n;
+};
+struct audit_staff_charts {
+	int64_t *patient, *user;
+	size_t n;
+};
+int audit_review_many_charts(struct db *db, struct arena *a,
+    int64_t practice_id, const char *tz, struct caldate from,
+    struct caldate to, struct audit_many_charts *out);
+/* The sentence of the flagged day whose last read is seq, or NULL. */
+const char *audit_many_charts_find(const struct audit_many_charts *m,
+    int64_t seq);
+int audit_review_staff_charts(struct db *db, struct arena *a,
+    int64_t practice_id, struct audit_staff_charts *out);
+/* The staff user whose own chart patient is, or 0. */
+int64_t audit_staff_chart_user(const struct audit_staff_charts *sc,
+    int64_t patient);
 /* The flag rule in plain language; NULL for an unknown flag. */
 const char *audit_review_flag_label(const char *flag);
 

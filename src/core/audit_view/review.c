@@ -10,6 +10,14 @@
  *   break_glass       every BREAK_GLASS event (emergency access);
  *   export            data left the system: EXPORT, DOWNLOAD, DISCLOSE
  *                     and AUDIT_EXPORT events;
+ *   many_charts       the last read of a day on which a user opened the
+ *                     records of at least AUDIT_MANY_CHARTS_MIN (20)
+ *                     different patients and more than 3 times their
+ *                     median over their working days of the previous 30
+ *                     (review_access.c);
+ *   own_chart         a read of a staff member's own chart by that staff
+ *                     member (patients.staff_user_id);
+ *   colleague_chart   a read of a staff member's chart by anyone else;
  *   after_hours       a read of a patient's record (action R with a
  *                     patient) before 07:00 or from 19:00 on, or on a
  *                     Saturday or Sunday, in the practice's time zone;
@@ -47,6 +55,9 @@ static const struct {
 } flag_labels[] = {
 	{"break_glass", "Emergency (break-glass) access"},
 	{"export", "Data left the system (export, download, disclosure)"},
+	{"many_charts", "Far more charts opened than usual"},
+	{"own_chart", "A staff member opened their own chart"},
+	{"colleague_chart", "A colleague's chart was opened"},
 	{"after_hours", "Record opened outside office hours"},
 	{"login_fail_burst", "Burst of failed sign-ins"},
 };
@@ -111,6 +122,8 @@ struct scan {
 	struct audit_review *rv;
 	struct candidate *cand;
 	size_t n_cand;
+	struct audit_many_charts many;
+	struct audit_staff_charts staff;
 };
 
 static int
@@ -155,18 +168,27 @@ add_flag(struct scan *s, const char *flag, int64_t seq, int64_t at,
 	return what != NULL ? 0 : ALC_ENOMEM;
 }
 
+/* The event rules, first match wins; *what may name the day instead. */
 static const char *
-rule_for(const struct scan *s, const struct audit_row *row)
+rule_for(const struct scan *s, const struct audit_row *row,
+    const char **what)
 {
 	const char *v = row->verb;
+	int64_t staff;
 
 	if (strcmp(v, "BREAK_GLASS") == 0)
 		return "break_glass";
 	if (strcmp(v, "EXPORT") == 0 || strcmp(v, "DOWNLOAD") == 0 ||
 	    strcmp(v, "DISCLOSE") == 0 || strcmp(v, "AUDIT_EXPORT") == 0)
 		return "export";
-	if (row->action == 'R' && row->patient_id != 0 &&
-	    audit_review_after_hours(s->tz, row->recorded_at))
+	if (row->action != 'R' || row->patient_id == 0)
+		return NULL;
+	if ((*what = audit_many_charts_find(&s->many, row->seq)) != NULL)
+		return "many_charts";
+	if ((staff = audit_staff_chart_user(&s->staff, row->patient_id)) != 0)
+		return staff == row->actor_user_id ? "own_chart" :
+		    "colleague_chart";
+	if (audit_review_after_hours(s->tz, row->recorded_at))
 		return "after_hours";
 	return NULL;
 }
@@ -176,16 +198,16 @@ scan_row(void *arg, const struct audit_row *row)
 {
 	struct scan *s = arg;
 	struct candidate *c;
-	const char *flag;
+	const char *flag, *what = NULL;
 	int rc;
 
 	if (row->verb == NULL)
 		return 0;
 	if ((rc = count_verb(s, row->verb)) != 0)
 		return rc;
-	if ((flag = rule_for(s, row)) != NULL)
+	if ((flag = rule_for(s, row, &what)) != NULL)
 		return add_flag(s, flag, row->seq, row->recorded_at,
-		    audit_view_describe(s->a, row));
+		    what ? what : audit_view_describe(s->a, row));
 	if (strcmp(row->verb, "LOGIN_FAIL") != 0 ||
 	    s->n_cand == BURST_CANDIDATES)
 		return 0;
@@ -317,7 +339,10 @@ audit_review_run(struct db *db, struct arena *a, int64_t practice_id,
 	f.practice_id = practice_id;
 	f.from_ms = rv->from_ms;
 	f.to_ms = rv->to_ms;
-	if ((rc = audit_view_scan(db, &f, (size_t)-1, scan_row, &s)) != 0 ||
+	if ((rc = audit_review_many_charts(db, a, practice_id, tz, from, to,
+	    &s.many)) != 0 ||
+	    (rc = audit_review_staff_charts(db, a, practice_id, &s.staff)) != 0 ||
+	    (rc = audit_view_scan(db, &f, (size_t)-1, scan_row, &s)) != 0 ||
 	    (rc = merge_bursts(&s)) != 0)
 		return rc;
 	qsort(rv->flagged, rv->n_flagged, sizeof(*rv->flagged), by_seq_desc);

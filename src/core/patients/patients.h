@@ -111,6 +111,9 @@ struct patient_record {
 	const char *status;       /* inquiry active inactive discharged merged */
 	int part2, staff_patient, restricted;
 	int64_t merged_into;
+	/* The staff account (staff_link.c; patients_get and the record's own
+	 * create/update leave it alone). */
+	int64_t staff_user_id;
 	/* Sealed in patients.name. */
 	const char *legal_first, *legal_last, *preferred, *pronouns;
 	const char *dob;          /* "YYYY-MM-DD", sealed in patients.dob */
@@ -253,5 +256,25 @@ typedef int (*patient_merge_hook)(struct db_conn *, int64_t practice_id,
 int patients_merge(struct db *db, int64_t practice_id, int64_t survivor,
     int64_t duplicate, const char *reason, const struct audit_event *who,
     struct alc_err *err);
+
+/* ------------------------------------------------------------------ */
+/* The staff account of a "staff member as patient" record (staff_link.c). */
+
+struct patient_staff_choice {
+	int64_t user_id;
+	const char *name;
+};
+
+/* *user_id: the linked staff user, 0 when none. */
+int patients_staff_link_get(struct db *db, int64_t practice_id,
+    int64_t patient_id, int64_t *user_id);
+/* Links the record to user_id (0: unlinks) with an UPDATE audit event
+ * from who, in one transaction.  ALC_EINVAL when user_id is not a member
+ * of the practice or the record is not flagged staff_patient. */
+int patients_staff_link_set(struct db *db, int64_t practice_id,
+    int64_t patient_id, int64_t user_id, struct audit_event *who);
+/* The practice's staff (up to 64, by name) for the form's picker. */
+int patients_staff_choices(struct db *db, struct arena *a,
+    int64_t practice_id, struct patient_staff_choice **out, size_t *n);
 
 #endif

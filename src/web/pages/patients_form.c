@@ -163,6 +163,8 @@ read_form(struct req *r, struct patient_record *p)
 		*int_at(p, checks[i].off) = v != NULL && strcmp(v, "1") == 0;
 	}
 	p->status = req_form(r, "status");
+	v = req_form(r, "staff_user_id");
+	p->staff_user_id = v != NULL ? strtoll(v, NULL, 10) : -1;
 	v = req_form(r, "version");
 	p->version = v != NULL ? strtoll(v, NULL, 10) : 0;
 }
@@ -249,6 +251,76 @@ fill_choices(struct req *r, struct patient_record *p,
 	return 0;
 }
 
+#define STAFF_LINK_ERROR "Only a record marked as a member of staff can " \
+	"be linked to a staff account, and only to this practice's staff."
+
+/* 1 when this user links staff records to accounts (owner, admin). */
+static int
+can_link_staff(struct req *r)
+{
+	return authz_check(r, ACT_STAFF_MANAGE) == 0;
+}
+
+/* The staff-account picker, with p->staff_user_id selected. */
+static int
+fill_staff(struct req *r, const struct patient_record *p,
+    struct patient_form_view *v)
+{
+	struct patient_staff_choice *ch;
+	struct patient_option_view *o;
+	size_t i, n;
+	int rc;
+
+	if (!(v->can_link_staff = can_link_staff(r)))
+		return 0;
+	if ((rc = patients_staff_choices(r->app->db, r->arena,
+	    r->sess->practice_id, &ch, &n)) != 0)
+		return rc;
+	if (n && (o = arena_alloc(r->arena, n * sizeof(*o))) == NULL)
+		return ALC_ENOMEM;
+	for (i = 0; i < n; i++) {
+		o[i].value = arena_printf(r->arena, "%lld",
+		    (long long)ch[i].user_id);
+		o[i].label = ch[i].name;
+		o[i].selected = ch[i].user_id == p->staff_user_id;
+	}
+	v->staff_opts = n ? o : NULL;
+	v->n_staff_opts = n;
+	return 0;
+}
+
+/* Links record id to the account the form names, when the user may and
+ * it changed (its own transaction and UPDATE event, after the record's). */
+static int
+save_staff_link(struct req *r, int64_t id, const struct patient_record *p)
+{
+	struct audit_event who;
+	int64_t cur = 0, want = p->staff_patient ? p->staff_user_id : 0;
+	int rc;
+
+	if (!can_link_staff(r) || p->staff_user_id < 0)
+		return 0;
+	if ((rc = patients_staff_link_get(r->app->db, r->sess->practice_id, id,
+	    &cur)) != 0 || cur == want)
+		return rc;
+	web_audit_who(r, &who);
+	return patients_staff_link_set(r->app->db, r->sess->practice_id, id,
+	    want, &who);
+}
+
+/* Adds the staff-link error: a link on a record not flagged as staff. */
+static int
+check_staff(struct req *r, const struct patient_record *p,
+    struct patient_field_error *e, size_t *ne)
+{
+	if (!can_link_staff(r) || p->staff_user_id <= 0 || p->staff_patient ||
+	    *ne == PATIENT_MAX_ERRORS)
+		return 0;
+	e[*ne].field = "staff_user_id";
+	e[(*ne)++].message = STAFF_LINK_ERROR;
+	return 1;
+}
+
 /* Renders the form; id 0: registering. */
 static int
 form_send(struct req *r, int status, int64_t id, struct patient_record *p,
@@ -269,8 +341,10 @@ form_send(struct req *r, int status, int64_t id, struct patient_record *p,
 	v.csrf = r->sess->csrf;
 	v.version = (long long)p->version;
 	v.error = error;
+	v.staff_error = error_for(e, ne, "staff_user_id");
 	if ((rc = fill_sections(r, p, e, ne, &v)) != 0 ||
-	    (rc = fill_choices(r, p, &v)) != 0)
+	    (rc = fill_choices(r, p, &v)) != 0 ||
+	    (rc = fill_staff(r, p, &v)) != 0)
 		return rc;
 	if (ndups && (v.dups = patients_web_rows(r, dups, ndups)) == NULL)
 		return ALC_ENOMEM;
@@ -304,7 +378,8 @@ page_patient_create(struct req *r)
 	int rc;
 
 	read_form(r, &p);
-	if (patients_validate(&p, time_now_ms(), e, &ne) != 0)
+	if ((patients_validate(&p, time_now_ms(), e, &ne) != 0) |
+	    check_staff(r, &p, e, &ne))
 		return form_send(r, 422, 0, &p, e, ne, "The patient was not "
 		    "registered yet: see the messages below.", NULL, 0);
 	if ((nd == NULL || strcmp(nd, "1") != 0) &&
@@ -317,7 +392,8 @@ page_patient_create(struct req *r)
 	web_audit_who(r, &who);
 	memset(&err, 0, sizeof(err));
 	if ((rc = patients_create(r->app->db, r->app->keys, r->arena,
-	    r->sess->practice_id, &p, &who, &id, &chart, &err)) != 0)
+	    r->sess->practice_id, &p, &who, &id, &chart, &err)) != 0 ||
+	    (rc = save_staff_link(r, id, &p)) != 0)
 		return rc;
 	return resp_redirect(r, 303, arena_printf(r->arena, "/patients/%lld",
 	    (long long)id));
@@ -351,7 +427,9 @@ page_patient_edit(struct req *r)
 	if ((rc = editable(r, id, &acc, &bg)) == ALC_EPERM)
 		return patients_web_denied(r, id, NULL, NULL);
 	if (rc != 0 || (rc = patients_get(r->app->db, r->app->keys, r->arena,
-	    r->sess->practice_id, id, &p)) != 0)
+	    r->sess->practice_id, id, &p)) != 0 ||
+	    (rc = patients_staff_link_get(r->app->db, r->sess->practice_id, id,
+	    &p.staff_user_id)) != 0)
 		return rc;
 	web_audit_who(r, &ev);
 	ev.verb = "VIEW";
@@ -383,7 +461,8 @@ page_patient_update(struct req *r)
 	if (rc != 0)
 		return rc;
 	read_form(r, &p);
-	if (patients_validate(&p, time_now_ms(), e, &ne) != 0)
+	if ((patients_validate(&p, time_now_ms(), e, &ne) != 0) |
+	    check_staff(r, &p, e, &ne))
 		return form_send(r, 422, id, &p, e, ne, "Nothing was saved yet: "
 		    "see the messages below.", NULL, 0);
 	web_audit_who(r, &who);
@@ -397,6 +476,12 @@ page_patient_update(struct req *r)
 		    r->sess->practice_id, id, &cur) == 0)
 			p.version = cur.version;
 		return form_send(r, 409, id, &p, NULL, 0, err.user, NULL, 0);
+	}
+	if (rc == 0 && (rc = save_staff_link(r, id, &p)) == ALC_EINVAL) {
+		e[0].field = "staff_user_id";
+		e[0].message = STAFF_LINK_ERROR;
+		return form_send(r, 422, id, &p, e, 1, "The details were saved, "
+		    "the staff account was not: see below.", NULL, 0);
 	}
 	if (rc != 0)
 		return rc;
