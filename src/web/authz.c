@@ -17,6 +17,13 @@ const struct permission permissions[] = {
 	    ROLE_OWNER | ROLE_ADMIN | ROLE_COMPLIANCE},
 	{ACT_STAFF_MANAGE, "add staff, change their roles and deactivate them",
 	    ROLE_OWNER | ROLE_ADMIN},
+	/* Separation of duties: administrators ask, owners approve (an
+	 * owner's own request needs another owner unless they are the only
+	 * one: core/users/invite_request.h). */
+	{ACT_INVITE_REQUEST, "ask for a new staff member to be invited, with "
+	    "their roles", ROLE_OWNER | ROLE_ADMIN},
+	{ACT_INVITE_APPROVE, "approve or decline requests to invite staff",
+	    ROLE_OWNER},
 	{ACT_AUDIT_VIEW, "read and export the audit trail",
 	    ROLE_OWNER | ROLE_COMPLIANCE},
 	{ACT_AUDIT_REVIEW, "review the audit trail each month, note what "
@@ -182,6 +189,8 @@ authz_action_name(enum action a)
 	case ACT_MFA_SETUP: return "mfa-setup";
 	case ACT_STAFF_VIEW: return "staff-view";
 	case ACT_STAFF_MANAGE: return "staff-manage";
+	case ACT_INVITE_REQUEST: return "invite-request";
+	case ACT_INVITE_APPROVE: return "invite-approve";
 	case ACT_AUDIT_VIEW: return "audit-view";
 	case ACT_AUDIT_REVIEW: return "audit-review";
 	case ACT_SETTINGS_MANAGE: return "settings-manage";

@@ -23,6 +23,8 @@ enum action {
 	 * in authz.c, and nowhere else. */
 	ACT_STAFF_VIEW,   /* the staff list and access review */
 	ACT_STAFF_MANAGE, /* add staff, change their roles, deactivate them */
+	ACT_INVITE_REQUEST, /* ask for a new staff member to be invited */
+	ACT_INVITE_APPROVE, /* approve or decline invitation requests */
 	ACT_AUDIT_VIEW,   /* read and export the audit trail */
 	ACT_AUDIT_REVIEW, /* the periodic audit-log review and its sign-off */
 	ACT_SETTINGS_MANAGE, /* change the practice's security settings */

@@ -11,6 +11,7 @@
 struct staff_row_view {
 	const char *name, *email, *roles, *status, *last_login, *pw_changed;
 	const char *href;       /* their page (/staff/ID) */
+	const char *supervisor; /* their supervisor's name, or NULL */
 	int active;
 	int invited;            /* has not chosen a password yet */
 };
@@ -25,6 +26,14 @@ struct staff_role_choice_view {
 struct staff_lockout_view {
 	const char *name, *email, *until, *action;
 	long long failures;
+};
+
+/* A pending invitation request on /staff. */
+struct staff_request_view {
+	const char *id, *name, *email, *roles, *reason, *requester, *when;
+	const char *approve, *decline;  /* form actions */
+	int can_decide;                 /* approve/decline forms shown */
+	const char *note, *error;       /* decline reason kept, message */
 };
 
 /* templates/staff/index.html */
@@ -43,6 +52,15 @@ struct staff_view {
 	const char *roles_error;
 	const struct staff_lockout_view *lockouts;
 	size_t n_lockouts;
+	const struct staff_request_view *requests;
+	size_t n_requests;
+	int can_approve;            /* an owner: shown what deciding means */
+};
+
+/* An option of a select. */
+struct staff_option_view {
+	const char *value, *label;
+	int selected;
 };
 
 struct staff_history_view {
@@ -75,6 +93,13 @@ struct staff_member_view {
 	size_t n_checklist;
 	const struct staff_history_view *history;
 	size_t n_history;
+	/* Supervisor (clinicians only): the current one, and the form. */
+	int has_supervisor_section;
+	const char *supervisor_name;  /* NULL: none */
+	const struct staff_option_view *supervisors; /* first: "none" */
+	size_t n_supervisors;
+	const char *supervisor_error;
+	struct field_view sup_reason;
 };
 
 struct role_perms_view {

@@ -44,6 +44,17 @@ static const struct mail_template templates[] = {
 	    "open the link and tell the practice.\n\n"
 	    "This message was sent automatically by Alcove. Replies are not "
 	    "read.\n"},
+	/* A person who already has an account was given roles in another
+	 * practice (core/users/invite_request.c): same password, no link to
+	 * follow blindly, only the sign-in page. */
+	{"practice_added", "You were added to {{practice}} in Alcove",
+	    "{{inviter}} has given your Alcove account access to "
+	    "{{practice}}.\n\n"
+	    "Sign in as usual, with the same e-mail address and password:\n\n"
+	    "{{url}}\n\n"
+	    "If you did not expect this e-mail, tell the practice.\n\n"
+	    "This message was sent automatically by Alcove. Replies are not "
+	    "read.\n"},
 	/* No patient information: compliance tasks are about the practice. */
 	{"compliance_reminder", "Compliance task {{when}}: {{title}}",
 	    "This compliance task is {{when}}:\n\n"

@@ -5,6 +5,8 @@
  * The decision, in order (the first that applies wins):
  *   owner                                        -> clinical
  *   clinician/supervisor on the live care team   -> clinical
+ *   clinician/supervisor whose supervisee is on
+ *     the live care team (supervision table)      -> clinical
  *   an active break-glass grant of this person   -> clinical, flagged
  *   restricted record                            -> none
  *   admin, front desk, billing, compliance       -> demographic
@@ -32,6 +34,11 @@
 #define DEMOGRAPHIC_ROLES (ROLE_ADMIN | ROLE_FRONT_DESK | ROLE_BILLING | \
 	ROLE_COMPLIANCE)
 #define TEAM_ROLES (ROLE_CLINICIAN | ROLE_SUPERVISOR)
+
+/* The viewer supervises someone on the patient's live care team. */
+#define SUPERVISEE_ON_TEAM "SELECT 1 FROM care_team t JOIN supervision v " \
+	"ON v.practice_id = t.practice_id AND v.supervisee_id = t.user_id " \
+	"WHERE t.patient_id = ? AND v.supervisor_id = ? AND t.removed_at IS NULL"
 
 /* 1 when sql (binding patient, user[, now]) returns a row. */
 static int
@@ -69,6 +76,9 @@ decide(struct db_conn *c, const struct patient_actor *who, int64_t pat,
 		if ((rc = exists(c, "SELECT 1 FROM care_team WHERE patient_id = ? "
 		    "AND user_id = ? AND removed_at IS NULL", pat, who->user_id,
 		    INT64_MIN, &yes)) != 0)
+			return rc;
+		if (!yes && (rc = exists(c, SUPERVISEE_ON_TEAM, pat,
+		    who->user_id, INT64_MIN, &yes)) != 0)
 			return rc;
 		if (yes) {
 			*out = PATIENT_ACCESS_CLINICAL;

@@ -9,8 +9,8 @@
  * Access is decided in two steps.  The route's action (web/authz.c) says
  * whether the role may work with patients at all; patients_access() then
  * says what this person may see of this patient: clinicians and
- * supervisors only the patients of their care team (or with an active
- * break-glass grant), everyone on a restricted record only with
+ * supervisors only the patients of their care team or of the care team of
+ * someone they supervise (or with an active break-glass grant), everyone on a restricted record only with
  * break-glass unless they are on its team or an owner.
  *
  * Every function that returns PHI to a caller leaves the audit event to
@@ -86,8 +86,9 @@ int patients_search(struct db *db, struct keystore *ks, struct arena *a,
     int64_t practice_id, const char *query, size_t max,
     struct patient_brief **out, size_t *n, struct alc_err *err);
 
-/* Ids of the patients on user_id's care team (live rows), for "my
- * patients" and for scheduling defaults.  Arena-allocated array. */
+/* Ids of the patients on user_id's care team (live rows) or on the care
+ * team of someone user_id supervises (supervision table), for "my
+ * patients" and for the names on the calendar.  Arena-allocated array. */
 int patients_of_clinician(struct db *db, struct arena *a, int64_t practice_id,
     int64_t user_id, int64_t **ids, size_t *n);
 

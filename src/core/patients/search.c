@@ -395,10 +395,14 @@ patients_of_clinician(struct db *db, struct arena *a, int64_t pid,
 		return rc;
 	if ((rc = db_prepare(c, &s, "SELECT t.patient_id FROM care_team t JOIN "
 	    "patients p ON p.id = t.patient_id WHERE t.practice_id = ? AND "
-	    "t.user_id = ? AND t.removed_at IS NULL AND p.status <> 'merged' "
+	    "t.removed_at IS NULL AND p.status <> 'merged' AND (t.user_id = ? "
+	    "OR t.user_id IN (SELECT supervisee_id FROM supervision WHERE "
+	    "practice_id = ? AND supervisor_id = ?)) GROUP BY t.patient_id "
 	    "ORDER BY t.patient_id")) == 0) {
 		db_bind_i64(s, 1, pid);
 		db_bind_i64(s, 2, uid);
+		db_bind_i64(s, 3, pid);
+		db_bind_i64(s, 4, uid);
 		while ((rc = db_step(s)) == DB_ROW && *n < MAX_CANDIDATES)
 			(*ids)[(*n)++] = db_col_i64(s, 0);
 		db_stmt_done(s);

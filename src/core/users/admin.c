@@ -31,6 +31,19 @@ roles_format(unsigned roles, char *dst, size_t dstsz)
 			    "%s%s", n ? "," : "", role_name(bit));
 }
 
+unsigned
+roles_parse_list(const char *list)
+{
+	char buf[128], *tok, *save = NULL;
+	unsigned roles = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list != NULL ? list : "");
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save))
+		roles |= role_parse(tok);
+	return roles;
+}
+
 static int
 exec1(struct db_conn *c, const char *sql, int64_t a, int64_t b, int64_t d)
 {
@@ -49,8 +62,8 @@ exec1(struct db_conn *c, const char *sql, int64_t a, int64_t b, int64_t d)
 }
 
 /* The user's roles in the practice. */
-static int
-roles_of(struct db_conn *c, int64_t pid, int64_t uid, unsigned *roles)
+int
+users_roles_in(struct db_conn *c, int64_t pid, int64_t uid, unsigned *roles)
 {
 	struct db_stmt *s;
 	int rc;
@@ -93,10 +106,10 @@ actor_of(const struct audit_event *who)
 	return who != NULL ? who->actor_user_id : 0;
 }
 
-/* The audit event of a change to user uid, in the caller's transaction. */
-static int
-audit_user(struct db_conn *c, const struct audit_event *who, const char *verb,
-    int64_t pid, int64_t uid, const char *reason, const char *detail)
+int
+users_audit_change(struct db_conn *c, const struct audit_event *who,
+    const char *verb, int64_t pid, int64_t uid, const char *reason,
+    const char *detail)
 {
 	struct audit_event ev;
 	char id[24];
@@ -171,7 +184,8 @@ grant(struct db_conn *c, int64_t pid, int64_t uid, unsigned before,
 		return rc;
 	snprintf(detail, sizeof(detail), "{\"roles_before\":\"%s\","
 	    "\"roles_after\":\"%s\"}", rb, ra);
-	return audit_user(c, who, "PRIV_CHANGE", pid, uid, reason, detail);
+	return users_audit_change(c, who, "PRIV_CHANGE", pid, uid, reason,
+	    detail);
 }
 
 static void
@@ -214,7 +228,7 @@ users_find(struct db *db, int64_t practice_id, const char *email,
 	if ((c = db_acquire(db, 5000, NULL)) == NULL)
 		return ALC_EBUSY;
 	if ((rc = find_in(c, email, user_id)) == 0 &&
-	    (rc = roles_of(c, practice_id, *user_id, &roles)) == 0 && !roles)
+	    (rc = users_roles_in(c, practice_id, *user_id, &roles)) == 0 && !roles)
 		rc = ALC_ENOTFOUND;
 	db_release(c);
 	return rc;
@@ -248,8 +262,8 @@ insert_user(struct db_conn *c, const struct user_add *ua, int64_t *uid)
 	return rc == DB_ROW ? 0 : rc < 0 ? rc : ALC_EDB;
 }
 
-static int
-add_in(struct db_conn *c, int64_t pid, const struct user_add *ua,
+int
+users_add_in(struct db_conn *c, int64_t pid, const struct user_add *ua,
     int64_t *uid, struct alc_err *err)
 {
 	unsigned have = 0;
@@ -258,7 +272,8 @@ add_in(struct db_conn *c, int64_t pid, const struct user_add *ua,
 	rc = find_in(c, ua->email, uid);
 	if (rc == ALC_ENOTFOUND)
 		rc = insert_user(c, ua, uid);
-	else if (rc == 0 && (rc = roles_of(c, pid, *uid, &have)) == 0 && have)
+	else if (rc == 0 && (rc = users_roles_in(c, pid, *uid, &have)) == 0 &&
+	    have)
 		return alc_err_set_user(err, ALC_EEXIST, "This person is already "
 		    "a member of the practice; change their roles instead.",
 		    "user %lld already in practice %lld", (long long)*uid,
@@ -269,12 +284,8 @@ add_in(struct db_conn *c, int64_t pid, const struct user_add *ua,
 }
 
 int
-users_add(struct db *db, int64_t practice_id, const struct user_add *ua,
-    int64_t *user_id, struct alc_err *err)
+users_add_check(const struct user_add *ua, struct alc_err *err)
 {
-	struct db_conn *c;
-	int rc;
-
 	if (!practice_email_ok(ua->email))
 		return alc_err_set_user(err, ALC_EINVAL, "Enter a valid e-mail "
 		    "address.", "bad e-mail");
@@ -284,10 +295,22 @@ users_add(struct db *db, int64_t practice_id, const struct user_add *ua,
 	if (ua->roles == 0 || ua->reason == NULL || ua->reason[0] == '\0')
 		return alc_err_set_user(err, ALC_EINVAL, "Choose at least one "
 		    "role and say why the person needs access.", "no roles");
+	return 0;
+}
+
+int
+users_add(struct db *db, int64_t practice_id, const struct user_add *ua,
+    int64_t *user_id, struct alc_err *err)
+{
+	struct db_conn *c;
+	int rc;
+
+	if ((rc = users_add_check(ua, err)) != 0)
+		return rc;
 	if ((c = db_acquire(db, 5000, err)) == NULL)
 		return ALC_EBUSY;
 	if ((rc = db_begin(c)) == 0 &&
-	    (rc = add_in(c, practice_id, ua, user_id, err)) == 0)
+	    (rc = users_add_in(c, practice_id, ua, user_id, err)) == 0)
 		rc = db_commit(c);
 	if (rc != 0) {
 		if (err != NULL && err->code != rc)
@@ -344,7 +367,7 @@ set_roles_in(struct db_conn *c, int64_t pid, int64_t uid, unsigned roles,
 	unsigned before;
 	int rc;
 
-	if ((rc = roles_of(c, pid, uid, &before)) != 0)
+	if ((rc = users_roles_in(c, pid, uid, &before)) != 0)
 		return rc;
 	if (before == 0)
 		return alc_err_set(err, ALC_ENOTFOUND, "no such user here");
@@ -389,7 +412,7 @@ deactivate_in(struct db_conn *c, int64_t pid, int64_t uid, int64_t ended,
 	size_t moved;
 	int rc;
 
-	if ((rc = roles_of(c, pid, uid, &roles)) != 0)
+	if ((rc = users_roles_in(c, pid, uid, &roles)) != 0)
 		return rc;
 	if (roles == 0)
 		return alc_err_set(err, ALC_ENOTFOUND, "no such user here");
@@ -416,7 +439,7 @@ deactivate_in(struct db_conn *c, int64_t pid, int64_t uid, int64_t ended,
 	db_stmt_done(s);
 	if (rc < 0)
 		return rc;
-	return audit_user(c, who, "USER_CHANGE", pid, uid, reason,
+	return users_audit_change(c, who, "USER_CHANGE", pid, uid, reason,
 	    "{\"status\":\"disabled\",\"sessions\":\"ended\"}");
 }
 
@@ -448,8 +471,10 @@ users_deactivate(struct db *db, int64_t practice_id, int64_t user_id,
 
 #define REVIEW_SQL "SELECT u.id, u.email, u.display_name, u.status, " \
 	"u.created_at, u.password_changed_at, (SELECT max(s.created_at) FROM " \
-	"sessions s WHERE s.user_id = u.id), m.role FROM users u JOIN " \
-	"memberships m ON m.user_id = u.id WHERE m.practice_id = ? " \
+	"sessions s WHERE s.user_id = u.id), m.role, (SELECT su.display_name " \
+	"FROM supervision v JOIN users su ON su.id = v.supervisor_id WHERE " \
+	"v.practice_id = m.practice_id AND v.supervisee_id = u.id) FROM users " \
+	"u JOIN memberships m ON m.user_id = u.id WHERE m.practice_id = ? " \
 	"ORDER BY u.display_name, u.id"
 
 static void
@@ -488,6 +513,8 @@ users_review(struct db *db, int64_t practice_id, struct user_row *rows,
 				r->created_at = db_col_i64(s, 4);
 				r->password_changed_at = db_col_i64(s, 5);
 				r->last_login_at = db_col_i64(s, 6);
+				copy_text(r->supervisor, sizeof(r->supervisor),
+				    s, 8);
 			}
 			r->roles |= role_parse(db_col_text(s, 7));
 		}

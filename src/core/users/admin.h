@@ -24,6 +24,8 @@ struct db_conn;
 
 /* "owner,clinician" for a role set, in a fixed order (dst >= 128 bytes). */
 void roles_format(unsigned roles, char *dst, size_t dstsz);
+/* The role set of such a list (unknown names are ignored). */
+unsigned roles_parse_list(const char *list);
 
 struct user_add {
 	const char *email, *name;
@@ -38,6 +40,14 @@ struct user_add {
  * roles here; ALC_EINVAL (err->user says why) for bad input. */
 int users_add(struct db *db, int64_t practice_id, const struct user_add *ua,
     int64_t *user_id, struct alc_err *err);
+
+/* users_add's checks of its input: 0, or ALC_EINVAL with err->user. */
+int users_add_check(const struct user_add *ua, struct alc_err *err);
+
+/* users_add's work on the caller's connection and in its transaction
+ * (no input checks). */
+int users_add_in(struct db_conn *c, int64_t practice_id,
+    const struct user_add *ua, int64_t *user_id, struct alc_err *err);
 
 /* Replaces the user's roles in the practice (at least one), recording the
  * change.  The user's sessions are ended (privilege change: they sign in
@@ -59,6 +69,18 @@ int users_deactivate(struct db *db, int64_t practice_id, int64_t user_id,
 int users_end_sessions(struct db_conn *c, int64_t uid, const char *why,
     int64_t now);
 
+/* The user's roles in the practice (0: not a member), on the caller's
+ * connection. */
+int users_roles_in(struct db_conn *c, int64_t practice_id, int64_t user_id,
+    unsigned *roles);
+
+/* Writes the audit event of a change to user_id (object "user") on the
+ * caller's connection and in its transaction; who NULL: the command
+ * line. */
+int users_audit_change(struct db_conn *c, const struct audit_event *who,
+    const char *verb, int64_t practice_id, int64_t user_id,
+    const char *reason, const char *detail);
+
 /* Finds a user of the practice by e-mail (any case). */
 int users_find(struct db *db, int64_t practice_id, const char *email,
     int64_t *user_id);
@@ -72,6 +94,7 @@ struct user_row {
 	int64_t last_login_at;        /* 0: never */
 	int64_t password_changed_at;  /* 0: never changed since set up */
 	int64_t created_at;
+	char supervisor[201];         /* their supervisor's name, or "" */
 };
 
 /* Every staff member of the practice, by name; *n rows (at most max). */

@@ -166,36 +166,43 @@ invite_txn(struct db_conn *c, int64_t pid, int64_t uid, const char *th,
 }
 
 int
-invite_send(struct db *db, int64_t practice_id, int64_t user_id,
+invite_send_in(struct db_conn *c, int64_t practice_id, int64_t user_id,
     const char *base_url, const char *practice, const char *inviter,
     const struct audit_event *who, struct alc_err *err)
 {
 	char token[RAND_TOKEN_SIZE], th[HASH_HEX_SIZE], url[URL_MAX];
 	const char *vars[] = {"url", url, "practice", practice, "inviter",
 	    inviter, NULL};
-	struct db_conn *c;
 	int rc;
 
 	rand_token(token, sizeof(token));
 	hash_token(token, th);
 	if ((size_t)snprintf(url, sizeof(url), "%s/password/reset?token=%s",
-	    base_url, token) >= sizeof(url)) {
+	    base_url, token) >= sizeof(url))
 		rc = ALC_EINVAL;
-		goto out;
-	}
-	if ((c = db_acquire(db, 5000, err)) == NULL) {
-		rc = ALC_EBUSY;
-		goto out;
-	}
-	if ((rc = db_begin(c)) == 0 && (rc = invite_txn(c, practice_id,
-	    user_id, th, vars, who, err)) == 0)
+	else
+		rc = invite_txn(c, practice_id, user_id, th, vars, who, err);
+	crypto_wipe(token, sizeof(token));
+	crypto_wipe(url, sizeof(url));
+	return rc;
+}
+
+int
+invite_send(struct db *db, int64_t practice_id, int64_t user_id,
+    const char *base_url, const char *practice, const char *inviter,
+    const struct audit_event *who, struct alc_err *err)
+{
+	struct db_conn *c;
+	int rc;
+
+	if ((c = db_acquire(db, 5000, err)) == NULL)
+		return ALC_EBUSY;
+	if ((rc = db_begin(c)) == 0 && (rc = invite_send_in(c, practice_id,
+	    user_id, base_url, practice, inviter, who, err)) == 0)
 		rc = db_commit(c);
 	if (rc != 0)
 		db_rollback(c);
 	db_release(c);
-out:
-	crypto_wipe(token, sizeof(token));
-	crypto_wipe(url, sizeof(url));
 	return rc;
 }
 

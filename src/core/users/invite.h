@@ -29,6 +29,7 @@ struct alc_err;
 struct arena;
 struct audit_event;
 struct db;
+struct db_conn;
 
 #define INVITE_TTL_MS (72LL * 3600 * 1000)
 
@@ -37,6 +38,12 @@ struct db;
  * in the e-mail.  ALC_ECONFLICT (err->user) when the account already has
  * a password or is deactivated. */
 int invite_send(struct db *db, int64_t practice_id, int64_t user_id,
+    const char *base_url, const char *practice, const char *inviter,
+    const struct audit_event *who, struct alc_err *err);
+
+/* invite_send's work on the caller's connection and in its
+ * transaction. */
+int invite_send_in(struct db_conn *c, int64_t practice_id, int64_t user_id,
     const char *base_url, const char *practice, const char *inviter,
     const struct audit_event *who, struct alc_err *err);
 

@@ -43,6 +43,9 @@ int page_staff_offboarding(struct req *r);
 int page_staff_reinvite(struct req *r);
 int page_staff_unlock(struct req *r);
 int page_staff_mfa_reset(struct req *r);
+int page_staff_supervisor(struct req *r);
+int page_staff_request_approve(struct req *r);  /* staff_requests.c */
+int page_staff_request_decline(struct req *r);
 /* Shared by pages/staff.c and pages/staff_admin.c: */
 struct staff_view;
 /* Renders /staff with v's management part (filled by the caller). */
@@ -50,6 +53,12 @@ int staff_index_send(struct req *r, int status, struct staff_view *v);
 /* Fills the management part of v (blank invitation form, lockouts) when
  * the user may manage staff. */
 int staff_index_manage(struct req *r, struct staff_view *v);
+/* Fills v's pending invitation requests (staff_requests.c); the row of
+ * request err_id (0: none) shows error and the typed note. */
+int staff_fill_requests(struct req *r, struct staff_view *v, int64_t err_id,
+    const char *note, const char *error);
+/* A positive decimal id from a URL, or 0 (staff_admin.c). */
+int64_t staff_parse_id(const char *s);
 /* "2026-03-10 14:05 UTC" for ms, or none when ms <= 0. */
 const char *staff_when(struct req *r, int64_t ms, const char *none);
 /* "Practice owner, Clinician" */

@@ -7,7 +7,7 @@
  *
  * Names on a calendar are PHI.  Minimum necessary: a viewer who is only a
  * clinician or supervisor sees the names of the patients on their own
- * care team and "Appointment" for everyone else's; front desk, billing,
+ * care team (or a supervisee's) and "Appointment" for everyone else's; front desk, billing,
  * administrators and owners see every name (they book for everyone), but
  * restricted records show only their chart number.  Each calendar page
  * writes ONE audit event (verb VIEW, object "calendar") before it is

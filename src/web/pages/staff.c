@@ -4,12 +4,14 @@
  * the permission matrix in plain language.  The helpers shared with
  * pages/staff_admin.c (a staff member's page) are declared in pages.h.
  *
- * Inviting: users_add() records the person and their roles with the
- * inviter as actor (role_changes, PRIV_CHANGE), then invite_send() e-mails
- * the set-password link (core/users/invite.h).  These are two
- * transactions: if the second fails, the person's page offers "Send a
- * new invitation".  Adding someone who already has an account with a
- * password (from another practice) sends no invitation.
+ * Inviting: the form files an invitation request (who asked, the initial
+ * roles, why; core/users/invite_request.h).  An administrator's request
+ * waits on this page for an owner's Approve or Decline
+ * (pages/staff_requests.c); an owner's own request is approved at once
+ * when they are the practice's only owner, else it waits for another
+ * owner.  Approval creates the account (or adds the membership of a
+ * person who already has one elsewhere) and queues the e-mail in one
+ * transaction, so no e-mail leaves before approval.
  *
  * Only an owner may make someone an owner (authz lets administrators
  * manage staff, and they must not be able to promote themselves).
@@ -29,6 +31,7 @@
 #include "base/config.h"
 #include "core/users/admin.h"
 #include "core/users/invite.h"
+#include "core/users/invite_request.h"
 #include "core/users/users.h"
 #include "templates.h"
 
@@ -197,6 +200,8 @@ staff_index_send(struct req *r, int status, struct staff_view *v)
 		v_rows[i].name = rows[i].name;
 		v_rows[i].email = rows[i].email;
 		v_rows[i].roles = staff_role_labels(r, rows[i].roles);
+		v_rows[i].supervisor = rows[i].supervisor[0] ?
+		    rows[i].supervisor : NULL;
 		v_rows[i].active = rows[i].active;
 		v_rows[i].invited = rows[i].active && rows[i].last_login_at == 0 &&
 		    rows[i].password_changed_at == 0;
@@ -246,6 +251,8 @@ fill_lockouts(struct req *r, struct staff_view *v)
 int
 staff_index_manage(struct req *r, struct staff_view *v)
 {
+	int rc;
+
 	if (!can_manage(r))
 		return 0;
 	v->can_manage = 1;
@@ -265,7 +272,9 @@ staff_index_manage(struct req *r, struct staff_view *v)
 	    "1 March. Kept with the record of who gave access.";
 	if ((v->roles = staff_role_choices(r, "ir-", 0, &v->n_roles)) == NULL)
 		return ALC_ENOMEM;
-	return fill_lockouts(r, v);
+	if ((rc = fill_lockouts(r, v)) != 0)
+		return rc;
+	return staff_fill_requests(r, v, 0, NULL, NULL);
 }
 
 /* The invitation form again, with what was typed and what is wrong. */
@@ -294,6 +303,30 @@ invite_again(struct req *r, int status, unsigned roles, const char *top,
 	return staff_index_send(r, status, &v);
 }
 
+/* An owner's own request: approved at once when they are the only owner
+ * (core/users/invite_request.h), else left for another owner. */
+static int
+approve_own(struct req *r, int64_t rid, const struct audit_event *who)
+{
+	struct invite_mail im;
+	struct alc_err err;
+	int64_t uid;
+	int added, rc;
+
+	im.base_url = staff_base_url(r);
+	im.practice = r->sess->practice_name;
+	im.inviter = r->sess->user_name;
+	memset(&err, 0, sizeof(err));
+	rc = invite_request_approve(r->app->db, r->sess->practice_id, rid, &im,
+	    who, &uid, &added, &err);
+	if (rc == ALC_EPERM)
+		return resp_redirect(r, 303, "/staff?done=requested-owner");
+	if (rc != 0)
+		return rc;
+	return resp_redirect(r, 303, arena_printf(r->arena,
+	    "/staff/%lld?done=%s", (long long)uid, added ? "added" : "invited"));
+}
+
 int
 page_staff_invite(struct req *r)
 {
@@ -303,7 +336,7 @@ page_staff_invite(struct req *r)
 	struct audit_event who;
 	struct user_add ua;
 	struct alc_err err;
-	int64_t uid = 0;
+	int64_t rid = 0;
 	int rc;
 
 	ne = name == NULL || name[0] == '\0' ? "Enter the person's name." :
@@ -323,27 +356,40 @@ page_staff_invite(struct req *r)
 	ua.roles = roles;
 	ua.who = &who;
 	ua.reason = reason;
-	rc = users_add(r->app->db, r->sess->practice_id, &ua, &uid, &err);
+	rc = invite_request_file(r->app->db, r->sess->practice_id, &ua, &rid,
+	    &err);
 	if (rc == ALC_EINVAL || rc == ALC_EEXIST)
 		return invite_again(r, rc == ALC_EINVAL ? 422 : 409, roles,
 		    err.user, NULL, NULL, NULL);
-	if (rc != 0 || (rc = invite_send(r->app->db, r->sess->practice_id, uid,
-	    staff_base_url(r), r->sess->practice_name, r->sess->user_name, &who,
-	    &err)) != 0)
-		/* An existing account that already has a password was given
-		 * roles here: it signs in as before, no invitation needed. */
-		return rc == ALC_ECONFLICT ? resp_redirect(r, 303, arena_printf(
-		    r->arena, "/staff/%lld?done=added", (long long)uid)) : rc;
-	return resp_redirect(r, 303, arena_printf(r->arena,
-	    "/staff/%lld?done=invited", (long long)uid));
+	if (rc != 0)
+		return rc;
+	if (!(r->sess->roles & ROLE_OWNER))
+		return resp_redirect(r, 303, "/staff?done=requested");
+	return approve_own(r, rid, &who);
 }
+
+static const struct {
+	const char *done, *text;
+} index_msgs[] = {
+	{"requested", "Request sent: the invitation goes out when an owner "
+	    "approves it."},
+	{"requested-owner", "Request filed: another owner approves it, then "
+	    "the invitation goes out."},
+	{"declined", "Request declined. Nobody was invited."},
+};
 
 int
 page_staff(struct req *r)
 {
+	const char *done = req_query(r, "done");
 	struct staff_view v;
+	size_t i;
 	int rc;
 
+	for (i = 0; done != NULL && i < sizeof(index_msgs) /
+	    sizeof(index_msgs[0]); i++)
+		if (strcmp(done, index_msgs[i].done) == 0)
+			page_flash(r, "success", index_msgs[i].text);
 	memset(&v, 0, sizeof(v));
 	if ((rc = staff_index_manage(r, &v)) != 0)
 		return rc;

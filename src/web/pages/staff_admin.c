@@ -1,8 +1,9 @@
 /*
  * pages/staff_admin.c - one staff member's page (/staff/:id): role
- * changes, deactivation, the offboarding checklist, the role history, a
- * new invitation and lifting a lockout.  The invitation form and the list
- * of locked accounts on /staff are in pages/staff.c.
+ * changes, the supervisor, deactivation, the offboarding checklist, the
+ * role history, a new invitation and lifting a lockout.  The invitation
+ * form and the list of locked accounts on /staff are in pages/staff.c;
+ * invitation requests in pages/staff_requests.c.
  *
  * Each handler reads its form, checks it with a message next to each
  * field (what was typed is kept), then calls one core function
@@ -27,6 +28,7 @@
 #include "base/timeutil.h"
 #include "core/users/admin.h"
 #include "core/users/invite.h"
+#include "core/users/supervision.h"
 #include "core/users/users.h"
 #include "templates.h"
 
@@ -63,10 +65,12 @@ struct member_form {
 	const char *date, *time, *deact_reason;
 	const char *date_error, *time_error, *deact_error;
 	const char *mfa_reason, *mfa_error;
+	const char *sup_choice;  /* the select as sent; NULL: the current one */
+	const char *sup_reason, *sup_reason_error, *sup_error;
 };
 
-static int64_t
-parse_id(const char *s)
+int64_t
+staff_parse_id(const char *s)
 {
 	char *end;
 	long long v;
@@ -143,6 +147,55 @@ fill_history(struct req *r, int64_t uid, struct staff_member_view *v)
 	return 0;
 }
 
+#define MAX_SUPERVISORS 200
+
+/* The supervisor section: shown for clinicians and supervisors. */
+static int
+fill_supervisor(struct req *r, const struct staff_member *m,
+    const struct member_form *f, struct staff_member_view *v)
+{
+	struct supervisor_choice *ch;
+	struct staff_option_view *o;
+	char name[201];
+	int64_t cur;
+	size_t n, i, k = 1;
+	int rc;
+
+	if (!(m->roles & (ROLE_CLINICIAN | ROLE_SUPERVISOR)))
+		return 0;
+	if ((ch = arena_alloc(r->arena, MAX_SUPERVISORS * sizeof(*ch))) ==
+	    NULL || (o = arena_alloc(r->arena, (MAX_SUPERVISORS + 2) *
+	    sizeof(*o))) == NULL)
+		return ALC_ENOMEM;
+	if ((rc = supervision_get(r->app->db, r->sess->practice_id, m->id,
+	    &cur, name, sizeof(name))) != 0 || (rc = supervision_choices(
+	    r->app->db, r->sess->practice_id, ch, MAX_SUPERVISORS, &n)) != 0)
+		return rc;
+	v->has_supervisor_section = 1;
+	v->supervisor_name = cur ? arena_strdup(r->arena, name) : NULL;
+	o[0].value = "0";
+	o[0].label = "No supervisor";
+	for (i = 0; i < n; i++)
+		if (ch[i].id != m->id) {
+			o[k].value = arena_printf(r->arena, "%lld",
+			    (long long)ch[i].id);
+			o[k++].label = arena_strdup(r->arena, ch[i].name);
+		}
+	for (i = 0; i < k; i++)
+		o[i].selected = f->sup_choice != NULL ?
+		    strcmp(f->sup_choice, o[i].value) == 0 :
+		    strtoll(o[i].value, NULL, 10) == cur;
+	v->supervisors = o;
+	v->n_supervisors = k;
+	v->supervisor_error = f->sup_error;
+	field(&v->sup_reason, "sup_reason", "Why", "text", f->sup_reason,
+	    f->sup_reason_error);
+	v->sup_reason.required = 1;
+	v->sup_reason.hint = "For example: pre-licensed, supervised for "
+	    "licensure.";
+	return 0;
+}
+
 static void
 fill_forms(struct req *r, const struct staff_member *m,
     const struct member_form *f, struct staff_member_view *v)
@@ -205,7 +258,8 @@ render_member(struct req *r, int64_t uid, const struct member_form *f)
 		if ((rc = fill_checklist(r, uid, &v)) != 0)
 			return rc;
 	}
-	if ((rc = fill_history(r, uid, &v)) != 0)
+	if ((rc = fill_history(r, uid, &v)) != 0 ||
+	    (rc = fill_supervisor(r, &m, f, &v)) != 0)
 		return rc;
 	buf_init(&body, r->arena);
 	tmpl_staff_member(&body, &v);
@@ -224,6 +278,7 @@ static const struct {
 	    "no longer sign in."},
 	{"checklist", "Checklist saved."},
 	{"unlocked", "Lock lifted: they can sign in again."},
+	{"supervisor", "Supervisor saved."},
 	{"mfa", "Two-step sign-in removed and their sessions ended. They set "
 	    "it up again when they next sign in."},
 };
@@ -233,7 +288,7 @@ page_staff_member(struct req *r)
 {
 	const char *done = req_query(r, "done");
 	struct member_form f;
-	int64_t uid = parse_id(req_param(r, "id"));
+	int64_t uid = staff_parse_id(req_param(r, "id"));
 	size_t i;
 
 	if (uid == 0)
@@ -269,7 +324,7 @@ roles_now(struct req *r, int64_t uid)
 int
 page_staff_roles(struct req *r)
 {
-	int64_t uid = parse_id(req_param(r, "id"));
+	int64_t uid = staff_parse_id(req_param(r, "id"));
 	struct member_form f;
 	struct audit_event who;
 	struct alc_err err;
@@ -340,7 +395,7 @@ read_deactivation(struct req *r, struct member_form *f, int64_t *ended)
 int
 page_staff_deactivate(struct req *r)
 {
-	int64_t uid = parse_id(req_param(r, "id")), ended, delay;
+	int64_t uid = staff_parse_id(req_param(r, "id")), ended, delay;
 	struct member_form f;
 	struct audit_event who;
 	struct alc_err err;
@@ -373,7 +428,7 @@ page_staff_deactivate(struct req *r)
 int
 page_staff_offboarding(struct req *r)
 {
-	int64_t uid = parse_id(req_param(r, "id"));
+	int64_t uid = staff_parse_id(req_param(r, "id"));
 	struct staff_member m;
 	struct member_form f;
 	struct audit_event who;
@@ -409,7 +464,7 @@ page_staff_offboarding(struct req *r)
 int
 page_staff_reinvite(struct req *r)
 {
-	int64_t uid = parse_id(req_param(r, "id"));
+	int64_t uid = staff_parse_id(req_param(r, "id"));
 	struct member_form f;
 	struct audit_event who;
 	struct alc_err err;
@@ -434,7 +489,7 @@ page_staff_reinvite(struct req *r)
 int
 page_staff_unlock(struct req *r)
 {
-	int64_t uid = parse_id(req_param(r, "id"));
+	int64_t uid = staff_parse_id(req_param(r, "id"));
 	struct audit_event who;
 	int rc, lifted;
 
@@ -450,7 +505,7 @@ page_staff_unlock(struct req *r)
 int
 page_staff_mfa_reset(struct req *r)
 {
-	int64_t uid = parse_id(req_param(r, "id"));
+	int64_t uid = staff_parse_id(req_param(r, "id"));
 	struct member_form f;
 	struct audit_event who;
 	struct alc_err err;
@@ -474,4 +529,45 @@ page_staff_mfa_reset(struct req *r)
 		return render_member(r, uid, &f);
 	}
 	return rc != 0 ? rc : back(r, uid, "mfa");
+}
+
+int
+page_staff_supervisor(struct req *r)
+{
+	int64_t uid = staff_parse_id(req_param(r, "id")), sup;
+	struct member_form f;
+	struct audit_event who;
+	struct alc_err err;
+	int rc;
+
+	if (uid == 0 || roles_now(r, uid) == 0)
+		return ALC_ENOTFOUND;
+	memset(&f, 0, sizeof(f));
+	f.status = 422;
+	f.roles = ~0u;
+	f.sup_choice = req_form(r, "supervisor_id");
+	f.sup_reason = req_form(r, "sup_reason");
+	sup = f.sup_choice != NULL && strcmp(f.sup_choice, "0") == 0 ? 0 :
+	    staff_parse_id(f.sup_choice);
+	if (sup == 0 && (f.sup_choice == NULL || strcmp(f.sup_choice, "0")))
+		f.sup_error = "Choose a supervisor, or \"No supervisor\".";
+	f.sup_reason_error = staff_reason_error(f.sup_reason, "Say why the "
+	    "supervisor changes.");
+	if (f.sup_error != NULL || f.sup_reason_error != NULL) {
+		f.error = "The supervisor was not changed: see the messages "
+		    "below.";
+		return render_member(r, uid, &f);
+	}
+	web_audit_who(r, &who);
+	memset(&err, 0, sizeof(err));
+	rc = supervision_set(r->app->db, r->sess->practice_id, uid, sup, &who,
+	    f.sup_reason, &err);
+	if (rc == ALC_EINVAL || rc == ALC_ECONFLICT) {
+		f.status = rc == ALC_EINVAL ? 422 : 409;
+		f.sup_error = err.user;
+		/* On top too: a non-clinician's page has no supervisor field. */
+		f.error = err.user;
+		return render_member(r, uid, &f);
+	}
+	return rc != 0 ? rc : back(r, uid, "supervisor");
 }
