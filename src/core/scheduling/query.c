@@ -3,8 +3,8 @@
  *
  * sched_list costs three queries whatever the window holds: the window's
  * appointments (an indexed range on (practice_id, start_at); with one
- * clinician, an EXISTS probe of appointment_clinicians' primary key keeps
- * only theirs, so an appointment with two clinicians still shows once),
+ * clinician, a probe of appointment_clinicians' primary key keeps only
+ * theirs, so an appointment with two clinicians still shows once),
  * then the patients and the clinicians of those same appointments, each
  * read with the same WHERE and ordered like the list (start_at, id) so
  * they are merged into it in one pass.  Several clinicians (rare) are
@@ -102,8 +102,13 @@ wanted(const struct sched_appt *x, const int64_t *clin, size_t nclin)
 /* The window, and the one-clinician filter (bound as the fourth
  * parameter); the three queries of sched_list share them. */
 #define WINDOW "WHERE a.practice_id = ? AND a.start_at >= ? AND a.start_at < ? "
-#define BY_CLIN "AND EXISTS (SELECT 1 FROM appointment_clinicians f WHERE " \
-	"f.appointment_id = a.id AND f.user_id = ?) "
+/* A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a semi-join
+ * that reads every appointment the clinician ever had (EXPLAIN on
+ * generated data); a scalar subquery stays a probe of the primary key
+ * (appointment_id, user_id) for each appointment of the window, on both
+ * engines. */
+#define BY_CLIN "AND (SELECT f.user_id FROM appointment_clinicians f WHERE " \
+	"f.appointment_id = a.id AND f.user_id = ?) IS NOT NULL "
 #define LIST_ORDER "ORDER BY a.start_at, a.id"
 #define PEOPLE_SQL(tbl, col) "SELECT a.start_at, a.id, x." col " FROM " tbl \
 	" x JOIN appointments a ON a.id = x.appointment_id "
