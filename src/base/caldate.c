@@ -6,11 +6,18 @@
  * every proleptic Gregorian date.  Time zones come from TZif files (RFC
  * 8536): the version 2+ block with 64-bit transition times when present,
  * else the version 1 block.
+ *
+ * A calendar page converts every appointment's time, so a zone file is
+ * read once per process and kept: up to ZONE_CACHE zones (a practice has
+ * one), immutable once cached and never freed, found under a mutex.  A
+ * zone beyond that is read for the call and freed.  A tzdata update is
+ * seen at the next start.
  */
 #include "base/caldate.h"
 #include "base/err.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +25,7 @@
 
 #define ZONEINFO "/usr/share/zoneinfo/"
 #define TZIF_MAX (256 * 1024)
+#define ZONE_CACHE 16
 /* 28 Gregorian years between 1901 and 2099: 10227 days. */
 #define CYCLE28_S (10227LL * 86400)
 
@@ -188,7 +196,8 @@ read_zone(const char *tz, unsigned char **data, size_t *len)
 		n += (size_t)got;
 	if (n < 44 || memcmp(buf, "TZif", 4) != 0)
 		goto out;
-	*data = buf;
+	if ((*data = realloc(buf, n)) == NULL)
+		*data = buf;
 	*len = n;
 	buf = NULL;
 	rc = 0;
@@ -196,6 +205,66 @@ out:
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+static struct zone {
+	char name[65];
+	unsigned char *data;
+	size_t len;
+} zones[ZONE_CACHE];
+static size_t nzones;
+static pthread_mutex_t zone_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The cached zone tz, or NULL. */
+static const struct zone *
+zone_find(const char *tz)
+{
+	size_t i;
+
+	for (i = 0; i < nzones; i++)
+		if (strcmp(zones[i].name, tz) == 0)
+			return &zones[i];
+	return NULL;
+}
+
+/* Zone tz's file: cached, or read for this call when the cache is full
+ * (then *tofree is set and the caller frees it; else it is NULL). */
+static int
+zone_get(const char *tz, const unsigned char **data, size_t *len,
+    unsigned char **tofree)
+{
+	const struct zone *z;
+	unsigned char *d = NULL;
+	size_t n = 0;
+	int rc;
+
+	*tofree = NULL;
+	pthread_mutex_lock(&zone_lock);
+	z = zone_find(tz);
+	pthread_mutex_unlock(&zone_lock);
+	if (z == NULL) {
+		if ((rc = read_zone(tz, &d, &n)) != 0)
+			return rc;
+		pthread_mutex_lock(&zone_lock);
+		if ((z = zone_find(tz)) == NULL && nzones < ZONE_CACHE) {
+			snprintf(zones[nzones].name, sizeof(zones[0].name), "%s",
+			    tz);
+			zones[nzones].data = d;
+			zones[nzones].len = n;
+			z = &zones[nzones++];
+			d = NULL;
+		}
+		pthread_mutex_unlock(&zone_lock);
+		if (z == NULL) {
+			*data = *tofree = d;
+			*len = n;
+			return 0;
+		}
+		free(d); /* another thread cached it first */
+	}
+	*data = z->data;
+	*len = z->len;
+	return 0;
 }
 
 static uint32_t
@@ -291,18 +360,19 @@ int
 caldate_utc_offset(const char *tz, int64_t t, int32_t *offset)
 {
 	struct tzif_block z;
-	unsigned char *data = NULL;
+	const unsigned char *data = NULL;
+	unsigned char *tofree;
 	size_t len = 0;
 	int rc;
 
 	*offset = 0;
 	if (!tz_name_ok(tz))
 		return ALC_EINVAL;
-	if ((rc = read_zone(tz, &data, &len)) != 0)
+	if ((rc = zone_get(tz, &data, &len, &tofree)) != 0)
 		return rc;
 	if ((rc = parse_tzif(data, len, &z)) == 0)
 		*offset = offset_at(&z, t);
-	free(data);
+	free(tofree);
 	return rc;
 }
 
@@ -354,7 +424,8 @@ caldate_local_to_utc(const char *tz, struct caldate date, int minute_of_day,
     int64_t *ms)
 {
 	struct tzif_block z;
-	unsigned char *data = NULL;
+	const unsigned char *data = NULL;
+	unsigned char *tofree;
 	size_t len = 0;
 	int rc;
 
@@ -362,12 +433,12 @@ caldate_local_to_utc(const char *tz, struct caldate date, int minute_of_day,
 	if (!tz_name_ok(tz) || !caldate_valid(date) || minute_of_day < 0 ||
 	    minute_of_day >= 24 * 60)
 		return ALC_EINVAL;
-	if ((rc = read_zone(tz, &data, &len)) != 0)
+	if ((rc = zone_get(tz, &data, &len, &tofree)) != 0)
 		return rc;
 	if ((rc = parse_tzif(data, len, &z)) == 0)
 		*ms = local_to_utc_s(&z, local_seconds(date, minute_of_day)) *
 		    1000;
-	free(data);
+	free(tofree);
 	return rc;
 }
 

@@ -160,6 +160,26 @@ describe(`sign-in and sessions (${lib.ENGINE})`, () => {
 		assert.match(await sql(srv, "SELECT count(*) FROM sessions WHERE end_reason = 'idle'"), /[1-9]/);
 	});
 
+	test('requests do not rewrite the session on every page, yet an active session never times out', async () => {
+		const c = client(srv);
+		await c.login(lib.OWNER_EMAIL, srv.password);
+		const id = (await sql(srv, 'SELECT max(id) FROM sessions')).trim();
+		const seen = async () => Number((await sql(srv, `SELECT last_seen_at FROM sessions WHERE id = ${id}`)).trim());
+		const rewind = () => sql(srv, `UPDATE sessions SET last_seen_at = last_seen_at - 890000 WHERE id = ${id}`);
+		assert.equal((await c.req('/home')).status, 200);
+		const first = await seen();
+		assert.equal((await c.req('/home')).status, 200);
+		assert.equal(await seen(), first, 'a request within 30 s leaves last_seen alone');
+		/* 14 minutes 50 s pass: still inside the 15-minute timeout, so the
+		 * next request is served and moves last_seen up to now. */
+		await rewind();
+		assert.equal((await c.req('/home')).status, 200);
+		assert.ok(await seen() >= first, 'the session was touched');
+		/* Another 14 minutes 50 s: had the touch been skipped, this would be idle. */
+		await rewind();
+		assert.equal((await c.req('/home')).status, 200);
+	});
+
 	test('"sign out everywhere else" ends the other sessions and keeps this one', async () => {
 		const a = client(srv);
 		const b = client(srv, { ua: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1' });

@@ -484,6 +484,64 @@ test_late_cancel_records_a_pending_charge_and_audits(void **st)
 	    &cf, &err), ALC_EINVAL);
 }
 
+/* sched_list: a window's appointments each with all their people, once,
+ * whether everyone's, one clinician's or several clinicians' are asked
+ * for; two at the same minute keep id order. */
+static void
+test_list_gives_each_appointment_once_with_all_its_people(void **st)
+{
+	struct fx *f = *st;
+	int64_t both[2] = {f->clin, f->clin2}, a1, a2, grp, id, from, to;
+	struct sched_booking b;
+	struct sched_conflicts cf;
+	struct sched_appt *l;
+	struct alc_err err;
+	size_t n;
+
+	b = booking(f, "2026-06-02", 600, f->pat, 1, &f->clin);
+	assert_int_equal(book(f, &b, &a1, &cf, &err), 0);
+	b = booking(f, "2026-06-02", 600, f->pat + 1, 1, &f->clin2);
+	assert_int_equal(book(f, &b, &a2, &cf, &err), 0);
+	b = booking(f, "2026-06-03", 840, f->pat, 3, both);
+	b.nclinicians = 2;
+	b.kind = "group";
+	b.capacity = 4;
+	assert_int_equal(book(f, &b, &grp, &cf, &err), 0);
+	b = booking(f, "2026-06-09", 600, f->pat, 1, &f->clin);
+	assert_int_equal(book(f, &b, &id, &cf, &err), 0); /* next week */
+	caldate_local_to_utc("America/New_York", D("2026-06-01"), 0, &from);
+	to = from + 7 * 86400000LL;
+	assert_int_equal(sched_list(f->db, f->a, f->pid, NULL, 0, from, to, &l,
+	    &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(l[0].id, a1 < a2 ? a1 : a2);
+	assert_int_equal(l[1].id, a1 < a2 ? a2 : a1);
+	assert_int_equal(l[0].npatients + l[1].npatients, 2);
+	assert_int_equal(l[0].nclinicians + l[1].nclinicians, 2);
+	assert_int_equal(l[2].id, grp);
+	assert_int_equal(l[2].npatients, 3);
+	assert_int_equal(l[2].patients[2], f->pat[2]);
+	assert_int_equal(l[2].nclinicians, 2);
+	/* One clinician: theirs only, the group still with both. */
+	assert_int_equal(sched_list(f->db, f->a, f->pid, &f->clin2, 1, from,
+	    to, &l, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(l[0].id, a2);
+	assert_int_equal(l[0].patients[0], f->pat[1]);
+	assert_int_equal(l[0].clinicians[0], f->clin2);
+	assert_int_equal(l[1].id, grp);
+	assert_int_equal(l[1].nclinicians, 2);
+	assert_int_equal(l[1].npatients, 3);
+	/* Both clinicians: the group once. */
+	assert_int_equal(sched_list(f->db, f->a, f->pid, both, 2, from, to, &l,
+	    &n), 0);
+	assert_int_equal(n, 3);
+	/* Another practice sees nothing. */
+	assert_int_equal(sched_list(f->db, f->a, f->pid + 1, &f->clin, 1, from,
+	    to, &l, &n), 0);
+	assert_int_equal(n, 0);
+}
+
 static void
 test_a_merge_moves_appointments_to_the_survivor(void **st)
 {
@@ -574,6 +632,7 @@ main(void)
 		DBT(test_cancel_and_move_one_occurrence_leave_the_series),
 		DBT(test_late_cancel_records_a_pending_charge_and_audits),
 		DBT(test_a_merge_moves_appointments_to_the_survivor),
+		DBT(test_list_gives_each_appointment_once_with_all_its_people),
 		DBT(test_setup_adds_telehealth_types_rooms_hours_and_time_off),
 #undef DBT
 	};

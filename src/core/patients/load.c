@@ -176,17 +176,34 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
+/* The first index j < i with ids[j] == ids[i], or i.  Calendars list a
+ * few dozen ids, so a backward scan is cheaper than sorting. */
+static size_t
+earlier(const int64_t *ids, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (ids[j] == ids[i])
+			return j;
+	return i;
+}
+
 int
 patients_briefs(struct db *db, struct keystore *ks, struct arena *a,
     int64_t pid, const int64_t *ids, size_t n, struct patient_brief *out)
 {
 	struct db_conn *c;
-	size_t i;
+	size_t i, j;
 	int rc = 0, found;
 
 	if ((rc = pt_acquire(db, &c)) != 0)
 		return rc;
 	for (i = 0; i < n && rc == 0; i++) {
+		if ((j = earlier(ids, i)) < i) {
+			out[i] = out[j]; /* read and opened once per patient */
+			continue;
+		}
 		rc = pt_brief_load(c, ks, a, pid, ids[i], 1, &out[i], &found);
 		if (rc == 0 && !found) {
 			memset(&out[i], 0, sizeof(out[i]));

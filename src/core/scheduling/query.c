@@ -1,10 +1,15 @@
 /*
  * query.c - reading appointments for views.  See scheduling.h.
  *
- * One range query over (practice_id, start_at), then the people of each
- * appointment; filtering by clinician happens here in C, because an
- * appointment with two clinicians must show once in a multi-clinician
- * view.  Strings live in the caller's arena.
+ * sched_list costs three queries whatever the window holds: the window's
+ * appointments (an indexed range on (practice_id, start_at); with one
+ * clinician, a probe of appointment_clinicians' primary key keeps only
+ * theirs, so an appointment with two clinicians still shows once),
+ * then the patients and the clinicians of those same appointments, each
+ * read with the same WHERE and ordered like the list (start_at, id) so
+ * they are merged into it in one pass.  Several clinicians (rare) are
+ * filtered here in C after the people are known.  sched_get reads one
+ * appointment and its people.  Strings live in the caller's arena.
  */
 #include "core/scheduling/sched_impl.h"
 #include "base/arena.h"
@@ -53,6 +58,7 @@ read_row(struct db_stmt *s, struct arena *a, struct sched_appt *x)
 	x->capacity = (int)db_col_i64(s, 16);
 }
 
+/* The people of one appointment (sched_get). */
 static int
 people(struct db_conn *c, struct sched_appt *x)
 {
@@ -93,22 +99,63 @@ wanted(const struct sched_appt *x, const int64_t *clin, size_t nclin)
 	return 0;
 }
 
+/* The window, and the one-clinician filter (bound as the fourth
+ * parameter); the three queries of sched_list share them. */
+#define WINDOW "WHERE a.practice_id = ? AND a.start_at >= ? AND a.start_at < ? "
+/* A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a semi-join
+ * that reads every appointment the clinician ever had (EXPLAIN on
+ * generated data); a scalar subquery stays a probe of the primary key
+ * (appointment_id, user_id) for each appointment of the window, on both
+ * engines. */
+#define BY_CLIN "AND (SELECT f.user_id FROM appointment_clinicians f WHERE " \
+	"f.appointment_id = a.id AND f.user_id = ?) IS NOT NULL "
+#define LIST_ORDER "ORDER BY a.start_at, a.id"
+#define PEOPLE_SQL(tbl, col) "SELECT a.start_at, a.id, x." col " FROM " tbl \
+	" x JOIN appointments a ON a.id = x.appointment_id "
+
+static const char *const list_sql[2][3] = {
+	{"SELECT " APPT_COLS WINDOW LIST_ORDER,
+	 PEOPLE_SQL("appointment_patients", "patient_id") WINDOW LIST_ORDER
+	 ", x.patient_id",
+	 PEOPLE_SQL("appointment_clinicians", "user_id") WINDOW LIST_ORDER
+	 ", x.user_id"},
+	{"SELECT " APPT_COLS WINDOW BY_CLIN LIST_ORDER,
+	 PEOPLE_SQL("appointment_patients", "patient_id") WINDOW BY_CLIN
+	 LIST_ORDER ", x.patient_id",
+	 PEOPLE_SQL("appointment_clinicians", "user_id") WINDOW BY_CLIN
+	 LIST_ORDER ", x.user_id"},
+};
+
+struct window {
+	int64_t pid, from, to, clin; /* clin 0: no SQL filter */
+};
+
 static int
-list_in(struct db_conn *c, struct arena *a, int64_t pid, const int64_t *clin,
-    size_t nclin, int64_t from, int64_t to, struct sched_appt **out,
-    size_t *n)
+window_prepare(struct db_conn *c, const struct window *w, int q,
+    struct db_stmt **s)
+{
+	int rc;
+
+	if ((rc = db_prepare(c, s, list_sql[w->clin != 0][q])) != 0)
+		return rc;
+	db_bind_i64(*s, 1, w->pid);
+	db_bind_i64(*s, 2, w->from);
+	db_bind_i64(*s, 3, w->to);
+	if (w->clin != 0)
+		db_bind_i64(*s, 4, w->clin);
+	return 0;
+}
+
+static int
+list_in(struct db_conn *c, struct arena *a, const struct window *w,
+    struct sched_appt **out, size_t *n)
 {
 	size_t cap = 0;
 	struct db_stmt *s;
 	int rc = 0;
 
-	if ((rc = db_prepare(c, &s, "SELECT " APPT_COLS "WHERE a.practice_id "
-	    "= ? AND a.start_at >= ? AND a.start_at < ? ORDER BY a.start_at, "
-	    "a.id")) != 0)
+	if ((rc = window_prepare(c, w, 0, &s)) != 0)
 		return rc;
-	db_bind_i64(s, 1, pid);
-	db_bind_i64(s, 2, from);
-	db_bind_i64(s, 3, to);
 	while ((rc = db_step(s)) == DB_ROW) {
 		if (*n == cap) {
 			struct sched_appt *g;
@@ -127,11 +174,44 @@ list_in(struct db_conn *c, struct arena *a, int64_t pid, const int64_t *clin,
 	return rc < 0 ? rc : 0;
 }
 
+/* Query q (1 patients, 2 clinicians) merged into the list, which has the
+ * same order (start_at, id). */
+static int
+people_in(struct db_conn *c, const struct window *w, int q,
+    struct sched_appt *ap, size_t n)
+{
+	struct db_stmt *s;
+	size_t i = 0;
+	int rc;
+
+	if ((rc = window_prepare(c, w, q, &s)) != 0)
+		return rc;
+	while ((rc = db_step(s)) == DB_ROW) {
+		int64_t st = db_col_i64(s, 0), id = db_col_i64(s, 1);
+		size_t *k;
+		while (i < n && (ap[i].start_at < st || (ap[i].start_at == st &&
+		    ap[i].id < id)))
+			i++;
+		if (i == n)
+			break;
+		if (ap[i].id != id)
+			continue;
+		k = q == 1 ? &ap[i].npatients : &ap[i].nclinicians;
+		if (*k < SCHED_MAX_PEOPLE)
+			(q == 1 ? ap[i].patients : ap[i].clinicians)[(*k)++] =
+			    db_col_i64(s, 2);
+	}
+	db_stmt_done(s);
+	return rc < 0 ? rc : 0;
+}
+
 int
 sched_list(struct db *db, struct arena *a, int64_t practice_id,
     const int64_t *clin, size_t nclin, int64_t from_ms, int64_t to_ms,
     struct sched_appt **out, size_t *n)
 {
+	struct window w = {practice_id, from_ms, to_ms, nclin == 1 ? clin[0] :
+	    0};
 	struct db_conn *c;
 	size_t i, k = 0;
 	int rc;
@@ -140,10 +220,11 @@ sched_list(struct db *db, struct arena *a, int64_t practice_id,
 	*n = 0;
 	if ((c = db_acquire(db, 5000, NULL)) == NULL)
 		return ALC_EBUSY;
-	rc = list_in(c, a, practice_id, clin, nclin, from_ms, to_ms, out, n);
+	if ((rc = list_in(c, a, &w, out, n)) == 0 && *n > 0 &&
+	    (rc = people_in(c, &w, 1, *out, *n)) == 0)
+		rc = people_in(c, &w, 2, *out, *n);
 	for (i = 0; rc == 0 && i < *n; i++)
-		if ((rc = people(c, &(*out)[i])) == 0 &&
-		    wanted(&(*out)[i], clin, nclin))
+		if (wanted(&(*out)[i], clin, nclin))
 			(*out)[k++] = (*out)[i];
 	if (rc == 0)
 		*n = k;
