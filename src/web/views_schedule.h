@@ -81,7 +81,12 @@ struct sched_appt_view {
 	const struct sched_option_view *statuses;
 	size_t n_statuses;
 	int can_book, live, in_series;
-	struct field_view reason, fee, date, time, move_override;
+	struct field_view reason, fee, date, time, minutes, move_override;
+	/* "Move or change" (schedule_edit.c): the choices, and the scope
+	 * ("Only this appointment" / "This and all following"). */
+	const struct sched_option_view *edit_clinicians, *edit_types,
+	    *edit_rooms, *scopes;
+	size_t n_edit_clinicians, n_edit_types, n_edit_rooms, n_scopes;
 	const struct sched_suggest_view *conflicts;
 	size_t n_conflicts;
 	const struct sched_suggest_view *suggestions; /* waitlist */
