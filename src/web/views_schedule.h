@@ -113,6 +113,7 @@ struct sched_setup_row_view {
 
 struct sched_setup_view {
 	const char *csrf, *zone;
+	int feed_initials;         /* feeds show initials, not "Appointment" */
 	const struct sched_setup_row_view *locations, *rooms, *types, *hours,
 	    *exceptions;
 	size_t n_locations, n_rooms, n_types, n_hours, n_exceptions;

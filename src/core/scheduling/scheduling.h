@@ -194,6 +194,12 @@ int sched_feed_token_created(struct db *db, int64_t practice_id,
  * whether the practice puts initials in feeds.  ALC_ENOTFOUND. */
 int sched_feed_lookup(struct db *db, const char *token, int64_t *practice_id,
     int64_t *user_id, int *initials);
+/* Whether the practice's feeds carry the patients' initials instead of
+ * "Appointment" (setting schedule.feed_initials); setting it is one
+ * transaction with a CONFIG_CHANGE audit event. */
+int sched_feed_initials_get(struct db *db, int64_t practice_id, int *on);
+int sched_feed_initials_set(struct db *db, int64_t practice_id, int on,
+    const struct audit_event *who);
 /* The VCALENDAR of appointments a[0..n): times in UTC, SUMMARY
  * summaries[i] (NULL: "Appointment"), nothing else about anyone. */
 void sched_ical(struct buf *out, const char *uid_domain,

@@ -166,6 +166,7 @@ int page_schedule_feed(struct req *r); /* pages/schedule_feed.c */
 int page_schedule_feed_token(struct req *r);
 int page_schedule_feed_revoke(struct req *r);
 int page_schedule_ics(struct req *r);
+int page_schedule_setup_feed(struct req *r);
 /* Shared by the pages/schedule*.c files: */
 struct caldate;
 struct sched_appt;
