@@ -21,7 +21,7 @@ struct sched_item_view {
 
 /* A day (week view) or a clinician (multi-clinician day view). */
 struct sched_col_view {
-	const char *heading, *sub;
+	const char *heading, *sub; /* sub: the full date the heading stands for */
 	int today;
 	const struct sched_item_view *items;
 	size_t n_items;
@@ -43,6 +43,7 @@ struct sched_week_view {
 	const char *day_href, *week_href, *new_href;
 	const char *date, *mode;   /* for the clinician form */
 	int is_day, can_book, print;
+	int empty;                 /* nothing booked in the whole view */
 	const struct sched_option_view *clinicians;
 	size_t n_clinicians;
 	const struct sched_col_view *cols;
