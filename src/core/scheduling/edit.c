@@ -191,6 +191,30 @@ bind_keep(struct db_stmt *s, int idx, int64_t v)
 		db_bind_null(s, idx);
 }
 
+/* The appointment's clinicians become just uid. */
+static int
+set_clinician(struct db_conn *c, int64_t appt, int64_t uid)
+{
+	struct db_stmt *s;
+	int rc;
+
+	if ((rc = db_prepare(c, &s, "DELETE FROM appointment_clinicians WHERE "
+	    "appointment_id = ?")) != 0)
+		return rc;
+	db_bind_i64(s, 1, appt);
+	rc = db_step(s);
+	db_stmt_done(s);
+	if (rc < 0 || (rc = db_prepare(c, &s, "INSERT INTO "
+	    "appointment_clinicians (appointment_id, user_id) VALUES (?, ?)"))
+	    != 0)
+		return rc;
+	db_bind_i64(s, 1, appt);
+	db_bind_i64(s, 2, uid);
+	rc = db_step(s);
+	db_stmt_done(s);
+	return rc < 0 ? rc : 0;
+}
+
 /* Writes target x (index i of the new series, or series 0: unchanged). */
 static int
 update_one(struct db_conn *c, int64_t pid, const struct sched_change *ch,
@@ -233,21 +257,7 @@ update_one(struct db_conn *c, int64_t pid, const struct sched_change *ch,
 	db_stmt_done(s);
 	if (rc < 0 || ch->clinician_id <= 0)
 		return rc < 0 ? rc : 0;
-	if ((rc = db_prepare(c, &s, "DELETE FROM appointment_clinicians WHERE "
-	    "appointment_id = ?")) != 0)
-		return rc;
-	db_bind_i64(s, 1, x->id);
-	rc = db_step(s);
-	db_stmt_done(s);
-	if (rc < 0 || (rc = db_prepare(c, &s, "INSERT INTO "
-	    "appointment_clinicians (appointment_id, user_id) VALUES (?, ?)"))
-	    != 0)
-		return rc;
-	db_bind_i64(s, 1, x->id);
-	db_bind_i64(s, 2, ch->clinician_id);
-	rc = db_step(s);
-	db_stmt_done(s);
-	return rc < 0 ? rc : 0;
+	return set_clinician(c, x->id, ch->clinician_id);
 }
 
 /* Probes every changed occurrence in its new state; audits each. */
