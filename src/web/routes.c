@@ -95,6 +95,8 @@ const struct route routes[] = {
 	    page_schedule_setup_hours},
 	{HTTP_POST, "/schedule/setup/exceptions", ACT_SCHEDULE_SETUP,
 	    page_schedule_setup_exception},
+	{HTTP_POST, "/schedule/setup/feed", ACT_SCHEDULE_SETUP,
+	    page_schedule_setup_feed},
 	{HTTP_POST, "/schedule/setup/retire", ACT_SCHEDULE_SETUP,
 	    page_schedule_setup_retire},
 	{HTTP_GET, "/compliance", ACT_COMPLIANCE_VIEW, page_compliance},

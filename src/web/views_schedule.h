@@ -21,7 +21,7 @@ struct sched_item_view {
 
 /* A day (week view) or a clinician (multi-clinician day view). */
 struct sched_col_view {
-	const char *heading, *sub;
+	const char *heading, *sub; /* sub: the full date the heading stands for */
 	int today;
 	const struct sched_item_view *items;
 	size_t n_items;
@@ -43,6 +43,7 @@ struct sched_week_view {
 	const char *day_href, *week_href, *new_href;
 	const char *date, *mode;   /* for the clinician form */
 	int is_day, can_book, print;
+	int empty;                 /* nothing booked in the whole view */
 	const struct sched_option_view *clinicians;
 	size_t n_clinicians;
 	const struct sched_col_view *cols;
@@ -81,7 +82,12 @@ struct sched_appt_view {
 	const struct sched_option_view *statuses;
 	size_t n_statuses;
 	int can_book, live, in_series;
-	struct field_view reason, fee, date, time, move_override;
+	struct field_view reason, fee, date, time, minutes, move_override;
+	/* "Move or change" (schedule_edit.c): the choices, and the scope
+	 * ("Only this appointment" / "This and all following"). */
+	const struct sched_option_view *edit_clinicians, *edit_types,
+	    *edit_rooms, *scopes;
+	size_t n_edit_clinicians, n_edit_types, n_edit_rooms, n_scopes;
 	const struct sched_suggest_view *conflicts;
 	size_t n_conflicts;
 	const struct sched_suggest_view *suggestions; /* waitlist */
@@ -108,6 +114,7 @@ struct sched_setup_row_view {
 
 struct sched_setup_view {
 	const char *csrf, *zone;
+	int feed_initials;         /* feeds show initials, not "Appointment" */
 	const struct sched_setup_row_view *locations, *rooms, *types, *hours,
 	    *exceptions;
 	size_t n_locations, n_rooms, n_types, n_hours, n_exceptions;

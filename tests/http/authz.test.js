@@ -175,6 +175,7 @@ const EXPECT = [
 	['POST', '/schedule/setup/hours', '/schedule/setup/hours', STAFF_MANAGERS],
 	['POST', '/schedule/setup/exceptions', '/schedule/setup/exceptions', STAFF_MANAGERS],
 	['POST', '/schedule/setup/retire', '/schedule/setup/retire', STAFF_MANAGERS],
+	['POST', '/schedule/setup/feed', '/schedule/setup/feed', STAFF_MANAGERS],
 	/* Patients: the role gate only; the record itself is checked per
 	 * care team (tests/http/patients.test.js).  Patient 1 need not exist. */
 	['GET', '/patients', '/patients', ALL],

@@ -3,7 +3,8 @@
  * A clinician's calendar feed: a secret URL shown once, the feed read back
  * with python3-icalendar and checked with libical (tests/tools/icalcheck),
  * no patient's name in it (initials only when the practice turns them on,
- * and then each fetch is audited), a new URL kills the old one, revoking
+ * and then each fetch is audited; owners switch it on the set-up page,
+ * others get 403), a new URL kills the old one, revoking
  * kills it, a bad token is 404.
  */
 const assert = require('node:assert/strict');
@@ -96,6 +97,31 @@ describe(`scheduling feed (${lib.ENGINE})`, () => {
 		const ev = (await sql(srv, "SELECT count(*) FROM audit_events WHERE object_type = 'calendar_feed' " +
 			`AND detail LIKE '%${pat}%'`)).trim();
 		assert.equal(ev, '1');
+		await sql(srv, "DELETE FROM settings WHERE key = 'schedule.feed_initials'");
+	});
+
+	test('the owner switches the feed to initials on the set-up page and back; others get 403', async () => {
+		const page = await owner.req('/schedule/setup');
+		assert.equal(page.status, 200);
+		assert.match(page.body, /name="feed_summary" value="appointment" checked> "Appointment" only/);
+		let res = await owner.post('/schedule/setup', '/schedule/setup/feed', { feed_summary: 'initials' });
+		assert.equal(res.status, 303);
+		assert.match((await owner.req(res.headers.location)).body,
+			/The calendar subscriptions are changed[^]*name="feed_summary" value="initials" checked>/);
+		const feed = () => anon.req(new URL(url).pathname + new URL(url).search);
+		let cal = parseIcal((await feed()).body);
+		assert.ok(cal.events.every((e) => /^H\.?Q\.?$/.test(e.summary)), JSON.stringify(cal.events.map((e) => e.summary)));
+		assert.ok(!/Hortensia|Quarrington/.test((await feed()).body), 'still no full names');
+		assert.equal((await sql(srv, "SELECT count(*) FROM audit_events WHERE verb = 'CONFIG_CHANGE' " +
+			"AND object_type = 'settings' AND object_id = 'schedule.feed_initials' " +
+			"AND detail LIKE '%initials%'")).trim(), '1');
+		assert.equal((await clin.post('/schedule/feed', '/schedule/setup/feed', { feed_summary: 'appointment' })).status, 403);
+		res = await owner.post('/schedule/setup', '/schedule/setup/feed', { feed_summary: 'appointment' });
+		assert.equal(res.status, 303);
+		cal = parseIcal((await feed()).body);
+		assert.ok(cal.events.every((e) => e.summary === 'Appointment'));
+		assert.equal((await sql(srv, "SELECT count(*) FROM audit_events WHERE verb = 'CONFIG_CHANGE' " +
+			"AND object_id = 'schedule.feed_initials'")).trim(), '2');
 		await sql(srv, "DELETE FROM settings WHERE key = 'schedule.feed_initials'");
 	});
 

@@ -442,6 +442,55 @@ test_cancel_and_move_one_occurrence_leave_the_series(void **st)
 	    "series_id = ? AND cancel_reason = 'Ending treatment'", series), 2);
 }
 
+/* "This and following" on a monthly series moved to another weekday and
+ * hour: the later ones keep "the second ..." of their month on the new
+ * weekday and 14:00 local across the November change; the first stays. */
+static void
+test_monthly_tail_moves_weekday_and_keeps_local_time(void **st)
+{
+	struct fx *f = *st;
+	struct sched_booking b = booking(f, "2026-09-08", 600, f->pat, 1,
+	    &f->clin);
+	struct sched_change ch;
+	struct sched_conflicts cf;
+	struct sched_appt x;
+	struct alc_err err;
+	int64_t first, series, nseries;
+	static const char *const want[] = {"2026-10-14", "2026-11-11",
+	    "2026-12-09"};
+	size_t i;
+
+	b.recur.freq = SCHED_MONTHLY_WEEKDAY;
+	b.recur.nth = 2;
+	b.recur.count = 4;
+	assert_int_equal(sched_book(f->db, f->pid, &b, &f->ev, &first, &series,
+	    &cf, &err), 0);
+	memset(&ch, 0, sizeof(ch));
+	ch.date = D("2026-10-14");
+	ch.start_min = 840;
+	ch.following = 1;
+	assert_int_equal(sched_change(f->db, f->pid, first + 1, &ch, &f->ev,
+	    &cf, &nseries, &err), 0);
+	assert_true(nseries > 0 && nseries != series);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(sched_get(f->db, f->a, f->pid, first + 1 +
+		    (int64_t)i, &x), 0);
+		assert_int_equal(caldate_cmp(x.date, D(want[i])), 0);
+		assert_int_equal(x.start_min, 840);
+		assert_int_equal(x.series_id, nseries);
+	}
+	assert_int_equal(sched_get(f->db, f->a, f->pid, first, &x), 0);
+	assert_int_equal(x.start_min, 600);
+	assert_int_equal(x.series_id, series);
+	/* A cancelled appointment is not changed. */
+	assert_int_equal(sched_set_status(f->db, f->pid, first, "cancelled",
+	    "Ill", 0, &f->ev, &err), 0);
+	ch.following = 0;
+	ch.date = D("2026-09-09");
+	assert_int_equal(sched_change(f->db, f->pid, first, &ch, &f->ev, &cf,
+	    &nseries, &err), ALC_EINVAL);
+}
+
 static void
 test_late_cancel_records_a_pending_charge_and_audits(void **st)
 {
@@ -630,6 +679,7 @@ main(void)
 		DBT(test_conflicts_are_refused_without_override_and_recorded_with_one),
 		DBT(test_group_capacity_is_enforced),
 		DBT(test_cancel_and_move_one_occurrence_leave_the_series),
+		DBT(test_monthly_tail_moves_weekday_and_keeps_local_time),
 		DBT(test_late_cancel_records_a_pending_charge_and_audits),
 		DBT(test_a_merge_moves_appointments_to_the_survivor),
 		DBT(test_list_gives_each_appointment_once_with_all_its_people),

@@ -10,7 +10,9 @@
  * start and end in UTC, SUMMARY "Appointment" (or the patients' initials
  * when the practice turns on the setting schedule.feed_initials), no
  * description, no location, no names.  Cancelled appointments stay in the
- * feed with STATUS:CANCELLED so subscribed calendars drop them.
+ * feed with STATUS:CANCELLED so subscribed calendars drop them.  Owners
+ * and administrators switch the setting on the scheduling set-up page;
+ * the switch is a CONFIG_CHANGE event (object "settings").
  */
 #include "core/scheduling/scheduling.h"
 #include "audit/audit.h"
@@ -222,4 +224,79 @@ sched_ical(struct buf *out, const char *uid_domain,
 		buf_puts(out, "TRANSP:OPAQUE\r\nCLASS:PRIVATE\r\nEND:VEVENT\r\n");
 	}
 	buf_puts(out, "END:VCALENDAR\r\n");
+}
+
+int
+sched_feed_initials_get(struct db *db, int64_t practice_id, int *on)
+{
+	struct db_conn *c;
+	struct db_stmt *s;
+	int rc;
+
+	*on = 0;
+	if ((c = db_acquire(db, 5000, NULL)) == NULL)
+		return ALC_EBUSY;
+	if ((rc = db_prepare(c, &s, "SELECT count(*) FROM settings WHERE "
+	    "practice_id = ? AND key = 'schedule.feed_initials' AND value = "
+	    "'1'")) == 0) {
+		db_bind_i64(s, 1, practice_id);
+		if ((rc = db_step(s)) == DB_ROW)
+			*on = db_col_i64(s, 0) > 0;
+		db_stmt_done(s);
+	}
+	db_release(c);
+	return rc < 0 ? rc : 0;
+}
+
+static int
+initials_in(struct db_conn *c, int64_t pid, int on,
+    const struct audit_event *who)
+{
+	struct audit_event ev;
+	struct db_stmt *s;
+	int rc;
+
+	if ((rc = db_prepare(c, &s, "INSERT INTO settings (practice_id, key, "
+	    "value, updated_at) VALUES (?, 'schedule.feed_initials', ?, ?) ON "
+	    "CONFLICT (practice_id, key) DO UPDATE SET value = excluded.value, "
+	    "updated_at = excluded.updated_at")) != 0)
+		return rc;
+	db_bind_i64(s, 1, pid);
+	db_bind_text(s, 2, on ? "1" : "0");
+	db_bind_i64(s, 3, time_now_ms());
+	rc = db_step(s);
+	db_stmt_done(s);
+	if (rc < 0)
+		return rc;
+	memset(&ev, 0, sizeof(ev));
+	if (who != NULL)
+		ev = *who;
+	else
+		ev.actor_role = "system";
+	ev.verb = "CONFIG_CHANGE";
+	ev.action = 0;
+	ev.practice_id = pid;
+	ev.object_type = "settings";
+	ev.object_id = "schedule.feed_initials";
+	ev.detail = on ? "{\"feed_summary\":\"initials\"}" :
+	    "{\"feed_summary\":\"appointment\"}";
+	return audit_write(c, &ev);
+}
+
+int
+sched_feed_initials_set(struct db *db, int64_t practice_id, int on,
+    const struct audit_event *who)
+{
+	struct db_conn *c;
+	int rc;
+
+	if ((c = db_acquire(db, 5000, NULL)) == NULL)
+		return ALC_EBUSY;
+	if ((rc = db_begin(c)) == 0 && (rc = initials_in(c, practice_id, on != 0,
+	    who)) == 0)
+		rc = db_commit(c);
+	if (rc != 0)
+		db_rollback(c);
+	db_release(c);
+	return rc;
 }

@@ -123,6 +123,30 @@ int sched_cancel_following(struct db *db, int64_t practice_id,
     int64_t appt_id, const char *reason, const struct audit_event *who,
     struct alc_err *err);
 
+/* A change of one occurrence or of "this and following" (edit.c).  The
+ * values are the chosen occurrence's new ones; a field at its "keep"
+ * value (date.y 0, start_min -1, minutes 0, ids 0), or equal to what the
+ * chosen occurrence has, is left alone on every occurrence.  room_id -1:
+ * no room.  clinician_id replaces the appointment's clinicians. */
+struct sched_change {
+	struct caldate date;
+	int start_min, minutes;
+	int64_t clinician_id, type_id, room_id;
+	int following;               /* 1: this and every later live one */
+	const char *override_reason; /* non-empty: despite conflicts */
+};
+
+/* Applies ch to live occurrence appt_id, or with ch->following to it and
+ * every later live occurrence of its series, which is split there
+ * (*series_id the new series; 0 when none was made).  Cancelled and
+ * completed occurrences and earlier ones are left alone; the day shift
+ * and the local time carry over daylight saving.  ALC_EINVAL (err->user)
+ * for bad input or an appointment that is no longer live; ALC_ECONFLICT
+ * with *cf filled as sched_book, and nothing changed. */
+int sched_change(struct db *db, int64_t practice_id, int64_t appt_id,
+    const struct sched_change *ch, const struct audit_event *who,
+    struct sched_conflicts *cf, int64_t *series_id, struct alc_err *err);
+
 /* One appointment as views show it. */
 struct sched_appt {
 	int64_t id, series_id, type_id, room_id, location_id;
@@ -170,6 +194,12 @@ int sched_feed_token_created(struct db *db, int64_t practice_id,
  * whether the practice puts initials in feeds.  ALC_ENOTFOUND. */
 int sched_feed_lookup(struct db *db, const char *token, int64_t *practice_id,
     int64_t *user_id, int *initials);
+/* Whether the practice's feeds carry the patients' initials instead of
+ * "Appointment" (setting schedule.feed_initials); setting it is one
+ * transaction with a CONFIG_CHANGE audit event. */
+int sched_feed_initials_get(struct db *db, int64_t practice_id, int *on);
+int sched_feed_initials_set(struct db *db, int64_t practice_id, int on,
+    const struct audit_event *who);
 /* The VCALENDAR of appointments a[0..n): times in UTC, SUMMARY
  * summaries[i] (NULL: "Appointment"), nothing else about anyone. */
 void sched_ical(struct buf *out, const char *uid_domain,

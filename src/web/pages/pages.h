@@ -187,6 +187,7 @@ int page_schedule_feed(struct req *r); /* pages/schedule_feed.c */
 int page_schedule_feed_token(struct req *r);
 int page_schedule_feed_revoke(struct req *r);
 int page_schedule_ics(struct req *r);
+int page_schedule_setup_feed(struct req *r);
 /* Shared by the pages/schedule*.c files: */
 struct caldate;
 struct sched_appt;
@@ -245,6 +246,14 @@ int sched_web_waitlist_matches(struct req *r, const struct sched_appt *ap,
  * forms. */
 int sched_web_appt_page(struct req *r, int64_t id, int status,
     const char *error);
+/* The same with the conflicts of a refused change listed (cf may be
+ * NULL); and the "Move or change" form's fields (schedule_edit.c), the
+ * appointment's own values unless the request posted others. */
+int sched_web_appt_conflicts(struct req *r, int64_t id, int status,
+    const char *error, const struct sched_conflicts *cf);
+struct sched_appt_view;
+int sched_web_edit_form(struct req *r, const struct sched_appt *a,
+    const struct caldate *d, int minute, struct sched_appt_view *v);
 int page_measures(struct req *r);   /* pages/measures.c */
 int page_measure_new(struct req *r);
 int page_measure_create(struct req *r);

@@ -346,7 +346,11 @@ fill_cols(struct req *r, const struct cal *c, struct sched_appt *ap,
 	memset(cols, 0, (ncol + 1) * sizeof(*cols));
 	for (i = 0; i < ncol; i++) {
 		d = caldate_add_days(c->first, by_clin ? 0 : (int64_t)i);
-		cols[i].heading = by_clin ? c->staff[i].name : sched_web_date(r, d);
+		cols[i].heading = by_clin ? c->staff[i].name : c->is_day ?
+		    sched_web_date(r, d) : arena_printf(r->arena, "%.3s %d",
+		    wday_name[caldate_weekday(d)], d.d);
+		/* The week's short "Mon 3" is read out as the full date. */
+		cols[i].sub = by_clin || c->is_day ? NULL : sched_web_date(r, d);
 		cols[i].today = !by_clin && caldate_cmp(d, c->today) == 0;
 		cols[i].items = items + i * (n + 1);
 	}
@@ -361,6 +365,7 @@ fill_cols(struct req *r, const struct cal *c, struct sched_appt *ap,
 	}
 	v->cols = cols;
 	v->n_cols = ncol;
+	v->empty = n == 0;
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 /*
  * pages/schedule_appt.c - one appointment: what, when, who; status
  * changes (arrived, no-show, late cancellation with its fee ...),
- * cancelling with a reason, moving this occurrence, cancelling this and
- * the following occurrences of a series.  A group's page also carries
+ * cancelling with a reason, moving or changing this occurrence or this
+ * and the following (the form and its handler are schedule_edit.c),
+ * cancelling this and the following occurrences of a series.  A group's page also carries
  * the forms to add and remove patients (handled in schedule_waitlist.c),
  * and a freed slot lists its "Waitlist matches".
  *
@@ -43,6 +44,8 @@ static const struct {
 	{"series", "The appointments are booked."},
 	{"status", "The status is changed."},
 	{"moved", "The appointment is moved."},
+	{"changed_following", "This and the following appointments are "
+	    "changed."},
 	{"following", "This and the following appointments are cancelled."},
 	{"joined", "The patient is added to the group."},
 	{"left", "The patient is taken off the group."}};
@@ -108,11 +111,6 @@ fill_actions(struct req *r, const struct sched_appt *a, const char *base,
 	    "text", req_form(r, "fee"));
 	v->fee.hint = "Recorded as a pending charge for billing. Leave empty "
 	    "for none.";
-	fld(&v->date, "date", "New date", "date", req_form(r, "date"));
-	fld(&v->time, "time", "New start time", "time", req_form(r, "time"));
-	fld(&v->move_override, "override_reason", "Reason for moving despite "
-	    "conflicts", "text", req_form(r, "override_reason"));
-	v->move_override.hint = "Only needed when the new time collides.";
 	v->is_group = strcmp(a->kind, "group") == 0;
 	v->add_patient_action = arena_printf(r->arena, "%s/patients", base);
 	v->remove_patient_action = arena_printf(r->arena,
@@ -188,6 +186,9 @@ render(struct req *r, int64_t id, int status, const char *error,
 	    d.y, d.m, d.d);
 	fill_actions(r, &a, base, &v);
 	fill_members(r, &a, names, &v);
+	if (v.live && v.can_book &&
+	    (rc = sched_web_edit_form(r, &a, &d, m, &v)) != 0)
+		return rc;
 	if (cf != NULL)
 		sched_web_conflicts(r, cf, &v.conflicts, &v.n_conflicts);
 	/* Waitlist matches when this slot is freed (schedule_waitlist.c). */
@@ -222,6 +223,13 @@ sched_web_appt_page(struct req *r, int64_t id, int status,
     const char *error)
 {
 	return render(r, id, status, error, NULL);
+}
+
+int
+sched_web_appt_conflicts(struct req *r, int64_t id, int status,
+    const char *error, const struct sched_conflicts *cf)
+{
+	return render(r, id, status, error, cf);
 }
 
 static int
@@ -271,32 +279,6 @@ page_schedule_status(struct req *r)
 	if (rc == ALC_EINVAL)
 		return render(r, id, 422, arena_strdup(r->arena, err.user), NULL);
 	return rc != 0 ? rc : back(r, id, "status");
-}
-
-int
-page_schedule_move(struct req *r)
-{
-	int64_t id = sched_web_id(req_param(r, "id"));
-	struct sched_conflicts cf;
-	struct audit_event who;
-	struct alc_err err;
-	struct caldate d;
-	int m = sched_web_minute(req_form(r, "time")), rc;
-
-	if (id == 0)
-		return ALC_ENOTFOUND;
-	if (caldate_parse(req_form(r, "date") ? req_form(r, "date") : "", &d)
-	    != 0 || m < 0)
-		return render(r, id, 422, "Choose the new date and start time.",
-		    NULL);
-	memset(&err, 0, sizeof(err));
-	web_audit_who(r, &who);
-	rc = sched_move(r->app->db, r->sess->practice_id, id, d, m,
-	    req_form(r, "override_reason"), &who, &cf, &err);
-	if (rc == ALC_EINVAL || rc == ALC_ECONFLICT)
-		return render(r, id, 422, arena_strdup(r->arena, err.user),
-		    rc == ALC_ECONFLICT ? &cf : NULL);
-	return rc != 0 ? rc : back(r, id, "moved");
 }
 
 int

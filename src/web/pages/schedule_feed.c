@@ -6,7 +6,8 @@
  * no PHI: core/scheduling/feed.c.  With the initials setting on, initials
  * leave the practice: that is a disclosure the practice chose, so each
  * fetch that carries initials writes a VIEW event (object "calendar_feed")
- * with the patients' ids.
+ * with the patients' ids.  The setting itself is chosen on the set-up
+ * page (page_schedule_setup_feed, owners and administrators).
  */
 #include "web/pages/pages.h"
 #include "web/audit_web.h"
@@ -155,4 +156,24 @@ page_schedule_ics(struct req *r)
 	resp_header(r, "Content-Disposition",
 	    "inline; filename=\"appointments.ics\"");
 	return buf_failed(&r->out) ? ALC_ENOMEM : 0;
+}
+
+/* POST /schedule/setup/feed (owners, administrators): what the practice's
+ * feeds call an appointment, "appointment" or "initials". */
+int
+page_schedule_setup_feed(struct req *r)
+{
+	const char *what = req_form(r, "feed_summary");
+	struct audit_event who;
+	int rc, on;
+
+	if (what == NULL || (strcmp(what, "initials") != 0 &&
+	    strcmp(what, "appointment") != 0))
+		return ALC_EINVAL;
+	on = strcmp(what, "initials") == 0;
+	web_audit_who(r, &who);
+	if ((rc = sched_feed_initials_set(r->app->db, r->sess->practice_id, on,
+	    &who)) != 0)
+		return rc;
+	return resp_redirect(r, 303, "/schedule/setup?done=feed");
 }

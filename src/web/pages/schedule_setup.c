@@ -68,7 +68,8 @@ static const struct {
 	{"room", "The room is added."}, {"type", "The appointment type is "
 	"added."}, {"hours", "The working hours are added."},
 	{"exception", "The time off is added."},
-	{"retired", "It is retired: it no longer appears when booking."}};
+	{"retired", "It is retired: it no longer appears when booking."},
+	{"feed", "The calendar subscriptions are changed."}};
 
 const char *
 sched_web_cpt_label(const char *code)
@@ -331,7 +332,9 @@ render(struct req *r, struct sched_setup_view *v, int status)
 	    &types, &ntypes)) != 0 ||
 	    (rc = sched_web_clinicians(r, &clin, &nclin)) != 0 ||
 	    (rc = fill_options(r, v, clin, nclin, loc, nloc)) != 0 ||
-	    (rc = fill_hours(r, v, clin, nclin)) != 0)
+	    (rc = fill_hours(r, v, clin, nclin)) != 0 ||
+	    (rc = sched_feed_initials_get(r->app->db, r->sess->practice_id,
+	    &v->feed_initials)) != 0)
 		return rc;
 	v->csrf = r->sess->csrf;
 	v->zone = arena_strdup(r->arena, tz);
