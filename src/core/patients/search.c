@@ -366,6 +366,8 @@ dup_ids(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t kid,
 	size_t m = 0;
 	int rc;
 
+	if (r == NULL)
+		return ALC_EINVAL;
 	if (r->dob && r->dob[0] && r->legal_last && r->legal_last[0] &&
 	    keystore_blind_as(ks, pid, kid, BLIND_DOB, r->dob, x) == 0) {
 		if ((rc = ids_for(c, pid, NULL, x, ids, n)) != 0 ||
