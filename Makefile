@@ -122,6 +122,12 @@ build/release/bench/audit_verify: bench/audit_verify.c build/release/libalcove.a
 	$(CC) $(BASE_CFLAGS) $(CFLAGS_release) -o $@ $< build/release/libalcove.a \
 		$(LDFLAGS_release) $(PKG_LIBS)
 
+# The field-encryption cost benchmark (bench/run), against the library.
+build/release/bench/field_cost: bench/field_cost.c build/release/libalcove.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS_release) -o $@ $< build/release/libalcove.a \
+		$(LDFLAGS_release) $(PKG_LIBS)
+
 build/alcove: build/release/alcove
 	cp build/release/alcove $@
 
@@ -152,7 +158,8 @@ check: deps
 # large (100 practices, 100,000 patients; hours).  ENGINES="sqlite postgres".
 SCALE ?= small
 bench: deps
-	$(MAKE) build/alcove build/release/bench/audit_verify
+	$(MAKE) build/alcove build/release/bench/audit_verify \
+		build/release/bench/field_cost
 	SCALE=$(SCALE) bench/run
 
 lint:

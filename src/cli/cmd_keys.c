@@ -17,6 +17,7 @@
 #include "base/err.h"
 #include "base/timeutil.h"
 #include "core/keys/keystore.h"
+#include "core/patients/patients.h"
 #include "db/db.h"
 #include "version.h"
 
@@ -29,7 +30,8 @@
 static const char keys_help[] =
     "usage: alcove keys status [--data DIR | --config FILE]\n"
     "       alcove keys rotate [--data DIR | --config FILE]\n"
-    "                          [--purpose general|psychotherapy|part2|all]\n"
+    "                          [--purpose general|psychotherapy|part2|\n"
+    "                                     blind_index|all]\n"
     "                          [--resume] [--no-wait] [--batch N]\n\n"
     "status  lists every data key per practice and purpose with its state\n"
     "        (active, retiring, retired) and how many fields it seals.\n"
@@ -38,8 +40,10 @@ static const char keys_help[] =
     "        retires the old keys once nothing uses them.  Safe to run\n"
     "        while Alcove serves; if interrupted, run it again to resume.\n\n"
     "  --purpose P   which keys to rotate (default: all = general,\n"
-    "                psychotherapy and part2; blind-index and backup keys\n"
-    "                are not rotated by this command)\n"
+    "                psychotherapy and part2).  blind_index: a new search\n"
+    "                key, every patient's search index recomputed with it\n"
+    "                (search keeps working meanwhile).  The backup key is\n"
+    "                not rotated by this command\n"
     "  --resume      only finish a rotation that was interrupted\n"
     "  --no-wait     do not wait for running servers to pick up the new\n"
     "                keys (about a minute): use when Alcove is stopped\n"
@@ -105,12 +109,8 @@ purpose_mask(const char *s, unsigned *mask)
 	}
 	if (keys_purpose_parse(s, &p) != 0)
 		return cli_usage_error("keys", "--purpose must be general, "
-		    "psychotherapy, part2 or all");
-	if (p == KS_BLIND_INDEX)
-		return cli_usage_error("keys", "blind-index keys cannot be "
-		    "rotated yet: new indexes need every indexed value "
-		    "decrypted and re-normalised (see docs/keys.md)");
-	if (!(KEYS_ROTATE_ROTATABLE & (1u << p)))
+		    "psychotherapy, part2, blind_index or all");
+	if (!((KEYS_ROTATE_ROTATABLE | KEYS_ROTATE_INDEX) & (1u << p)))
 		return cli_usage_error("keys", "the backup key is not rotated "
 		    "by this command (see docs/keys.md)");
 	*mask = 1u << p;
@@ -122,8 +122,12 @@ progress_line(void *arg, const char *table, const char *column,
     int64_t n)
 {
 	(void)arg;
-	fprintf(stderr, "keys rotate: %s.%s: %" PRId64 " field%s re-encrypted\n",
-	    table, column, n, n == 1 ? "" : "s");
+	if (strcmp(table, "patient_search") == 0)
+		fprintf(stderr, "keys rotate: search index: %" PRId64 " patient%s "
+		    "re-indexed\n", n, n == 1 ? "" : "s");
+	else
+		fprintf(stderr, "keys rotate: %s.%s: %" PRId64 " field%s "
+		    "re-encrypted\n", table, column, n, n == 1 ? "" : "s");
 }
 
 static void
@@ -154,6 +158,7 @@ run_rotate(struct keystore *ks, const struct keys_opts *ko, unsigned mask)
 	o.batch = ko->batch;
 	o.abort_after = abort_env ? atoi(abort_env) : 0;
 	o.abort_kill = 1;
+	o.reindex = patients_reindex_batch;
 	o.on_start = start_line;
 	o.progress = progress_line;
 	o.actor_role = "operator";

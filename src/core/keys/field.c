@@ -13,10 +13,18 @@
  * 'general' reference fails even though the key id in the ciphertext
  * would open it, so code written for general records can never become a
  * path to psychotherapy notes or Part 2 records.
+ *
+ * Blind indexes are computed with the practice's active blind-index key,
+ * or (the _as variants) with a named one: while that key is rotated,
+ * search computes what was typed under the active and every retiring
+ * index key (keystore_blind_keys) and looks each value up, and writers
+ * record the key id beside the value (keystore_blind_key) so the
+ * rotation knows when a retiring key is no longer used.
  */
 #include "core/keys/keystore_impl.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "db/db.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -147,8 +155,64 @@ keystore_open_field(struct keystore *ks, const struct field_ref *ref,
 	    n - KEYSTORE_FIELD_HEADER);
 }
 
+/* The key to blind with: key_id, or the active one when key_id is 0; it
+ * must be the practice's blind-index key. */
+static int
+blind_key(struct keystore *ks, int64_t practice_id, int64_t key_id,
+    const struct ks_key **k)
+{
+	int rc;
+
+	if (key_id == 0)
+		return ks_active_key(ks, practice_id, KS_BLIND_INDEX, k);
+	if ((rc = ks_key_by_id(ks, key_id, k)) != 0)
+		return rc;
+	return (*k)->practice_id == practice_id &&
+	    (*k)->purpose == KS_BLIND_INDEX ? 0 : ALC_EINVAL;
+}
+
+int
+keystore_blind_key(struct keystore *ks, int64_t practice_id, int64_t *key_id)
+{
+	const struct ks_key *k;
+	int rc;
+
+	*key_id = 0;
+	if (ks == NULL || practice_id < 1)
+		return ALC_EINVAL;
+	if ((rc = ks_active_key(ks, practice_id, KS_BLIND_INDEX, &k)) == 0)
+		*key_id = k->id;
+	return rc;
+}
+
+int
+keystore_blind_keys(struct db_conn *c, int64_t practice_id, int64_t *ids,
+    size_t max, size_t *n)
+{
+	struct db_stmt *s;
+	int rc;
+
+	*n = 0;
+	if ((rc = db_prepare(c, &s, "SELECT id FROM data_keys WHERE "
+	    "practice_id = ? AND purpose = 'blind_index' AND status IN "
+	    "('active', 'retiring') ORDER BY id DESC")) != 0)
+		return rc;
+	db_bind_i64(s, 1, practice_id);
+	while ((rc = db_step(s)) == DB_ROW && *n < max)
+		ids[(*n)++] = db_col_i64(s, 0);
+	db_stmt_done(s);
+	return rc < 0 ? rc : 0;
+}
+
 int
 keystore_blind(struct keystore *ks, int64_t practice_id,
+    enum blind_kind kind, const char *value, char out[BLIND_HEX_SIZE])
+{
+	return keystore_blind_as(ks, practice_id, 0, kind, value, out);
+}
+
+int
+keystore_blind_as(struct keystore *ks, int64_t practice_id, int64_t key_id,
     enum blind_kind kind, const char *value, char out[BLIND_HEX_SIZE])
 {
 	const struct ks_key *k;
@@ -160,7 +224,7 @@ keystore_blind(struct keystore *ks, int64_t practice_id,
 		return ALC_EINVAL;
 	buf_init(&norm, NULL);
 	if ((rc = blind_normalize(kind, value, &norm)) != 0 ||
-	    (rc = ks_active_key(ks, practice_id, KS_BLIND_INDEX, &k)) != 0)
+	    (rc = blind_key(ks, practice_id, key_id, &k)) != 0)
 		goto out;
 	blind_hash(k->key, kind, norm.data, norm.len, out);
 out:
@@ -174,6 +238,15 @@ int
 keystore_blind_tokens(struct keystore *ks, int64_t practice_id,
     const char *name, char (*out)[BLIND_HEX_SIZE], size_t max,
     size_t *count)
+{
+	return keystore_blind_tokens_as(ks, practice_id, 0, name, out, max,
+	    count);
+}
+
+int
+keystore_blind_tokens_as(struct keystore *ks, int64_t practice_id,
+    int64_t key_id, const char *name, char (*out)[BLIND_HEX_SIZE],
+    size_t max, size_t *count)
 {
 	const struct ks_key *k;
 	struct buf toks;
@@ -189,7 +262,7 @@ keystore_blind_tokens(struct keystore *ks, int64_t practice_id,
 		goto out;
 	}
 	if ((rc = blind_name_tokens(name, &toks, offs, max, count)) != 0 ||
-	    (rc = ks_active_key(ks, practice_id, KS_BLIND_INDEX, &k)) != 0) {
+	    (rc = blind_key(ks, practice_id, key_id, &k)) != 0) {
 		*count = 0;
 		goto out;
 	}

@@ -67,6 +67,7 @@
 struct alc_err;
 struct buf;
 struct db;
+struct db_conn;
 struct keystore;
 
 /* The values are part of the ciphertext format (a byte of the AD): never
@@ -173,18 +174,42 @@ int keystore_blind_tokens(struct keystore *ks, int64_t practice_id,
     const char *name, char (*out)[BLIND_HEX_SIZE], size_t max,
     size_t *count);
 
+/* The same, under the practice's blind-index key key_id (0: the active
+ * one), for looking a value up while that key is being rotated.
+ * ALC_EINVAL when key_id is not this practice's blind-index key. */
+int keystore_blind_as(struct keystore *ks, int64_t practice_id,
+    int64_t key_id, enum blind_kind kind, const char *value,
+    char out[BLIND_HEX_SIZE]);
+int keystore_blind_tokens_as(struct keystore *ks, int64_t practice_id,
+    int64_t key_id, const char *name, char (*out)[BLIND_HEX_SIZE],
+    size_t max, size_t *count);
+/* The id of the practice's active blind-index key, to store beside the
+ * values computed with it (keystore_blind_as with that id, so the value
+ * and the id agree even if the active key changes meanwhile). */
+int keystore_blind_key(struct keystore *ks, int64_t practice_id,
+    int64_t *key_id);
+/* Ids of the practice's blind-index keys a stored value may be under:
+ * the active one and any retiring one, newest first, at most max, read
+ * on the caller's connection. */
+int keystore_blind_keys(struct db_conn *c, int64_t practice_id,
+    int64_t *ids, size_t max, size_t *n);
+#define KEYSTORE_BLIND_KEYS_MAX 4
+
 /* ---- rotation (rotate.c) ------------------------------------------ */
 
 /*
  * Key rotation: new data keys for every practice, then every sealed field
  * re-encrypted with them, resumable after a crash.  rotate.c's top
- * comment has the design; docs/keys.md the operator's side.  Rotatable
- * purposes are KS_GENERAL, KS_PSYCHOTHERAPY and KS_PART2: blind-index and
- * backup keys are not rotated by this (KEYS_ROTATE_ROTATABLE).
+ * comment has the design; docs/keys.md the operator's side.  The data
+ * keys (KS_GENERAL, KS_PSYCHOTHERAPY, KS_PART2: KEYS_ROTATE_ROTATABLE,
+ * what "all" means) and the blind-index key (KEYS_ROTATE_INDEX: every
+ * patient's search rows recomputed through o->reindex, rotate_index.c)
+ * can be rotated; the backup key is not rotated by this.
  */
 #define KEYS_ROTATE_BATCH 200
 #define KEYS_ROTATE_ROTATABLE ((1u << KS_GENERAL) | (1u << KS_PSYCHOTHERAPY) | \
 	(1u << KS_PART2))
+#define KEYS_ROTATE_INDEX (1u << KS_BLIND_INDEX)
 
 struct keys_rotate_opts {
 	unsigned purposes;  /* bits 1u << KS_*; 0: only resume a running one */
@@ -207,6 +232,12 @@ struct keys_rotate_opts {
 	void (*progress)(void *arg, const char *table, const char *column,
 	    int64_t resealed);
 	void *progress_arg;
+	/* Recomputes blind indexes of the next batch of records after id
+	 * after under the active blind-index key, in c's transaction
+	 * (patients_reindex_batch); required when the blind-index key is
+	 * rotated, or a rotation of it is resumed. */
+	int (*reindex)(struct db_conn *c, struct keystore *ks, int64_t after,
+	    int batch, int64_t *last, int *count);
 	const char *actor_role; /* for the audit events; NULL: "system" */
 	const char *user_agent;
 };

@@ -5,11 +5,16 @@
  * master.c      where the master key comes from, and its fingerprint
  * keystore.c    open/close, the key cache, creating keys (data_keys)
  * field.c       sealing and opening fields, blind indexes
+ * sealed.c      the registry of sealed columns, key status and counts
+ * rotate.c      rotation: start or resume, settle, sweep of sealed fields
+ * rotate_index.c  rotation: the sweep that recomputes blind indexes
+ * rotate_end.c  rotation: retiring unused keys, finishing
  */
 #ifndef ALC_CORE_KEYSTORE_IMPL_H
 #define ALC_CORE_KEYSTORE_IMPL_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/keys/keystore.h"
@@ -75,7 +80,47 @@ struct db_conn;
 void keys_be64(unsigned char p[8], int64_t v);
 /* The running rotation, if any: 0 with *rid 0 when none. */
 int keys_find_rotation(struct db_conn *c, int64_t *rid, int64_t *started);
-/* Fields key id still seals, over the whole registry. */
+/* Fields key id still seals, over the whole registry, plus the blind-index
+ * values it computed (patient_search rows, patients' birth dates). */
 int keys_count_sealed(struct db_conn *c, int64_t id, int64_t *n);
+
+/* ---- a rotation in progress (rotate*.c) ---------------------------- */
+
+/* The progress row of the blind-index sweep (key_rotation_progress). */
+#define KEYS_INDEX_TABLE "patient_search"
+#define KEYS_INDEX_COLUMN "bidx"
+
+/* Key ids, e.g. the retiring keys read at the start of a sweep. */
+struct keys_idset {
+	int64_t *ids;
+	size_t n;
+};
+
+struct keys_run {
+	struct keystore *ks;
+	struct db_conn *c;
+	const struct keys_rotate_opts *o;
+	struct keys_rotate_result *r;
+	struct alc_err *err;
+	struct keys_idset retiring;
+	int batches; /* committed by this call, for the test hook */
+};
+
+int keys_idset_has(const struct keys_idset *s, int64_t id);
+/* One KEY_CHANGE audit event with detail (ids only), in x->c's txn. */
+int keys_audit_step(struct keys_run *x, const char *detail);
+/* The retiring keys; with all, also the retired data keys. */
+int keys_load_retiring(struct db_conn *c, int all, struct keys_idset *s);
+/* The test hook (keys_rotate_opts.abort_after), inside a batch's txn. */
+int keys_hook_abort(struct keys_run *x);
+int keys_progress_get(struct keys_run *x, int64_t rid, const char *table,
+    const char *column, int64_t *last, int *found);
+/* rotate_index.c: recomputes every record's blind indexes when this
+ * rotation has the index progress row; nothing otherwise. */
+int keys_index_sweep(struct keys_run *x, int64_t rid);
+/* rotate_end.c: retires what is unused (x->r->remaining counts the
+ * rest); marks the rotation done, or (done 0) rewinds for a new sweep. */
+int keys_retire_unused(struct keys_run *x);
+int keys_finish(struct keys_run *x, int64_t rid, int done);
 
 #endif

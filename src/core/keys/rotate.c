@@ -33,9 +33,11 @@
  *      under a retiring key (a race with another process) get one more
  *      sweep; if some remain the rotation stays 'running' for a rerun.
  *
- * Blind-index keys are not rotated: recomputing an index needs every
- * source value decrypted and re-normalised per feature, which the
- * registry does not describe yet.  The CLI says so when asked.
+ * Blind-index keys are rotated too (--purpose blind_index): the same
+ * steps, with a sweep over the indexed records instead of the sealed
+ * columns (rotate_index.c); retiring and finishing are in rotate_end.c.
+ * A rotation sweeps only what its purposes change: each sweep has its
+ * progress row, made by the start step.
  *
  * Where it runs: `alcove keys rotate` runs this in its own process, with a
  * progress line per column on stderr; the server keeps serving (its
@@ -59,22 +61,6 @@
 
 #define ACQUIRE_MS 30000
 #define MAX_SWEEPS 3
-
-/* The retiring keys (ids), read at the start of a sweep. */
-struct idset {
-	int64_t *ids;
-	size_t n;
-};
-
-struct run {
-	struct keystore *ks;
-	struct db_conn *c;
-	const struct keys_rotate_opts *o;
-	struct keys_rotate_result *r;
-	struct alc_err *err;
-	struct idset retiring;
-	int batches; /* committed by this call, for the test hook */
-};
 
 int
 keys_purpose_parse(const char *s, enum keystore_purpose *p)
@@ -105,8 +91,8 @@ field_key_id(const unsigned char *ct, size_t n)
 	return (int64_t)u;
 }
 
-static int
-idset_has(const struct idset *s, int64_t id)
+int
+keys_idset_has(const struct keys_idset *s, int64_t id)
 {
 	size_t i;
 
@@ -125,8 +111,8 @@ forget_active(struct keystore *ks)
 	pthread_mutex_unlock(&ks->mu);
 }
 
-static int
-audit_step(struct run *x, const char *detail)
+int
+keys_audit_step(struct keys_run *x, const char *detail)
 {
 	struct audit_event ev = {
 		.actor_role = x->o->actor_role ? x->o->actor_role : "system",
@@ -140,8 +126,8 @@ audit_step(struct run *x, const char *detail)
 
 /* The retiring keys; with all, also the retired ones, so that a field a
  * process sealed with a stale key after its retirement is re-sealed too. */
-static int
-load_retiring(struct db_conn *c, int all, struct idset *s)
+int
+keys_load_retiring(struct db_conn *c, int all, struct keys_idset *s)
 {
 	struct db_stmt *st;
 	int64_t *ids;
@@ -171,7 +157,7 @@ load_retiring(struct db_conn *c, int all, struct idset *s)
 
 /* Marks the chosen purposes' active keys retiring; progress rows. */
 static int
-start_rows(struct run *x, int64_t rid)
+start_rows(struct keys_run *x, int64_t rid)
 {
 	struct db_stmt *s;
 	size_t i;
@@ -189,13 +175,19 @@ start_rows(struct run *x, int64_t rid)
 		db_stmt_done(s);
 		rc = rc < 0 ? rc : 0;
 	}
-	for (i = 0; i < keys_sealed_ncols && rc == 0; i++) {
+	for (i = 0; i <= keys_sealed_ncols && rc == 0; i++) {
+		/* Sweeps only for what this rotation changes. */
+		if (i < keys_sealed_ncols ? !(x->o->purposes &
+		    KEYS_ROTATE_ROTATABLE) : !(x->o->purposes & KEYS_ROTATE_INDEX))
+			continue;
 		if ((rc = db_prepare(x->c, &s, "INSERT INTO key_rotation_progress "
 		    "(rotation_id, table_name, column_name) VALUES (?, ?, ?)")) != 0)
 			return rc;
 		db_bind_i64(s, 1, rid);
-		db_bind_text(s, 2, keys_sealed_cols[i].table);
-		db_bind_text(s, 3, keys_sealed_cols[i].column);
+		db_bind_text(s, 2, i < keys_sealed_ncols ?
+		    keys_sealed_cols[i].table : KEYS_INDEX_TABLE);
+		db_bind_text(s, 3, i < keys_sealed_ncols ?
+		    keys_sealed_cols[i].column : KEYS_INDEX_COLUMN);
 		rc = db_step(s);
 		db_stmt_done(s);
 		rc = rc < 0 ? rc : 0;
@@ -205,7 +197,7 @@ start_rows(struct run *x, int64_t rid)
 
 /* Step 1, in one transaction: *rid and *started receive the rotation. */
 static int
-start(struct run *x, int64_t *rid, int64_t *started)
+start(struct keys_run *x, int64_t *rid, int64_t *started)
 {
 	char names[96] = "", detail[192];
 	struct db_stmt *s;
@@ -232,7 +224,7 @@ start(struct run *x, int64_t *rid, int64_t *started)
 	}
 	snprintf(detail, sizeof(detail), "{\"step\":\"rotation_start\","
 	    "\"rotation_id\":%" PRId64 ",\"purposes\":\"%s\"}", *rid, names);
-	if ((rc = start_rows(x, *rid)) == 0 && (rc = audit_step(x, detail)) == 0)
+	if ((rc = start_rows(x, *rid)) == 0 && (rc = keys_audit_step(x, detail)) == 0)
 		rc = db_commit(x->c);
 out:
 	if (rc != 0 && db_in_txn(x->c))
@@ -242,7 +234,7 @@ out:
 
 /* New active keys for every practice (idempotent). */
 static int
-ensure_all_practices(struct run *x)
+ensure_all_practices(struct keys_run *x)
 {
 	struct db_stmt *s;
 	int64_t ids[256];
@@ -292,7 +284,7 @@ rows_free(struct row *w, size_t n)
 
 /* Reads up to batch rows of col after *last into w; *n rows read. */
 static int
-read_batch(struct run *x, const struct sealed_col *col, int64_t last,
+read_batch(struct keys_run *x, const struct sealed_col *col, int64_t last,
     int batch, struct row *w, size_t *n)
 {
 	struct db_stmt *s;
@@ -322,14 +314,14 @@ read_batch(struct run *x, const struct sealed_col *col, int64_t last,
 
 /* Re-seals w->old into w->fresh when a retiring key sealed it. */
 static int
-reseal(struct run *x, const struct sealed_col *col, struct row *w)
+reseal(struct keys_run *x, const struct sealed_col *col, struct row *w)
 {
 	struct field_ref ref = {w->pid, col->purpose, col->table, col->column,
 	    w->id};
 	struct buf pt;
 	int rc;
 
-	if (!idset_has(&x->retiring, field_key_id((const unsigned char *)
+	if (!keys_idset_has(&x->retiring, field_key_id((const unsigned char *)
 	    w->old.data, w->old.len)))
 		return 0;
 	buf_init(&pt, NULL);
@@ -349,7 +341,7 @@ out:
 
 /* Writes the batch's fresh fields and its progress, in x->c's txn. */
 static int
-write_batch(struct run *x, int64_t rid, const struct sealed_col *col,
+write_batch(struct keys_run *x, int64_t rid, const struct sealed_col *col,
     const struct row *w, size_t n, int64_t *resealed)
 {
 	struct db_stmt *s;
@@ -386,8 +378,8 @@ write_batch(struct run *x, int64_t rid, const struct sealed_col *col,
 }
 
 /* The test hook: stop inside the batch, before its commit. */
-static int
-hook_abort(struct run *x)
+int
+keys_hook_abort(struct keys_run *x)
 {
 	if (x->o->abort_after <= 0 || x->batches < x->o->abort_after)
 		return 0;
@@ -400,7 +392,7 @@ hook_abort(struct run *x)
 
 /* One batch of col after *last; *more is 0 when the column is done. */
 static int
-one_batch(struct run *x, int64_t rid, const struct sealed_col *col,
+one_batch(struct keys_run *x, int64_t rid, const struct sealed_col *col,
     int64_t *last, int64_t *resealed, int *more)
 {
 	int batch = x->o->batch > 0 ? x->o->batch : KEYS_ROTATE_BATCH;
@@ -423,7 +415,7 @@ one_batch(struct run *x, int64_t rid, const struct sealed_col *col,
 	if (rc != 0 || (rc = db_begin(x->c)) != 0)
 		goto out;
 	if ((rc = write_batch(x, rid, col, w, n, resealed)) == 0 &&
-	    (rc = hook_abort(x)) == 0 && (rc = db_commit(x->c)) == 0) {
+	    (rc = keys_hook_abort(x)) == 0 && (rc = db_commit(x->c)) == 0) {
 		x->batches++;
 		*last = w[n - 1].id;
 		*more = n == (size_t)batch;
@@ -435,42 +427,49 @@ out:
 	return rc;
 }
 
-/* Where col's sweep stands. */
-static int
-progress_get(struct run *x, int64_t rid, const struct sealed_col *col,
-    int64_t *last)
+/* Where the sweep of table.column stands; *found 0 when this rotation
+ * has no progress row for it. */
+int
+keys_progress_get(struct keys_run *x, int64_t rid, const char *table,
+    const char *column, int64_t *last, int *found)
 {
 	struct db_stmt *s;
 	int rc;
 
 	*last = 0;
+	*found = 0;
 	if ((rc = db_prepare(x->c, &s, "SELECT last_id FROM "
 	    "key_rotation_progress WHERE rotation_id = ? AND table_name = ? "
 	    "AND column_name = ?")) != 0)
 		return rc;
 	db_bind_i64(s, 1, rid);
-	db_bind_text(s, 2, col->table);
-	db_bind_text(s, 3, col->column);
-	if ((rc = db_step(s)) == DB_ROW)
+	db_bind_text(s, 2, table);
+	db_bind_text(s, 3, column);
+	if ((rc = db_step(s)) == DB_ROW) {
 		*last = db_col_i64(s, 0);
+		*found = 1;
+	}
 	db_stmt_done(s);
 	return rc < 0 ? rc : 0;
 }
 
 /* Sweeps every column from where it stands to its end. */
 static int
-sweep(struct run *x, int64_t rid)
+sweep(struct keys_run *x, int64_t rid)
 {
 	int64_t last, got, total;
 	size_t i;
-	int more, rc;
+	int more, found, rc;
 
-	if ((rc = load_retiring(x->c, 1, &x->retiring)) != 0)
+	if ((rc = keys_load_retiring(x->c, 1, &x->retiring)) != 0)
 		return rc;
 	for (i = 0; i < keys_sealed_ncols; i++) {
 		const struct sealed_col *col = &keys_sealed_cols[i];
-		if ((rc = progress_get(x, rid, col, &last)) != 0)
+		if ((rc = keys_progress_get(x, rid, col->table, col->column,
+		    &last, &found)) != 0)
 			return rc;
+		if (!found)
+			continue; /* a rotation of the blind-index key only */
 		total = 0;
 		do {
 			if ((rc = one_batch(x, rid, col, &last, &got, &more)) != 0)
@@ -485,87 +484,9 @@ sweep(struct run *x, int64_t rid)
 	return 0;
 }
 
-/* Retires one unused key, audited, in one transaction. */
-static int
-retire_key(struct run *x, int64_t id)
-{
-	char detail[96];
-	struct db_stmt *s;
-	int rc;
-
-	snprintf(detail, sizeof(detail), "{\"step\":\"key_retired\","
-	    "\"key_id\":%" PRId64 "}", id);
-	if ((rc = db_begin(x->c)) != 0 || (rc = db_prepare(x->c, &s,
-	    "UPDATE data_keys SET status = 'retired', retired_at = ? "
-	    "WHERE id = ? AND status = 'retiring'")) != 0)
-		goto out;
-	db_bind_i64(s, 1, time_now_ms());
-	db_bind_i64(s, 2, id);
-	rc = db_step(s);
-	db_stmt_done(s);
-	if (rc >= 0 && (rc = audit_step(x, detail)) == 0 &&
-	    (rc = db_commit(x->c)) == 0) {
-		x->r->retired++;
-		log_info("data key retired", "key_id=%" PRId64, id);
-	}
-out:
-	if (db_in_txn(x->c))
-		db_rollback(x->c);
-	return rc < 0 ? rc : 0;
-}
-
-/* Retires what is unused; x->r->remaining counts the rest. */
-static int
-retire_unused(struct run *x)
-{
-	int64_t n;
-	size_t i;
-	int rc;
-
-	x->r->remaining = 0;
-	if ((rc = load_retiring(x->c, 0, &x->retiring)) != 0)
-		return rc;
-	for (i = 0; i < x->retiring.n; i++) {
-		if ((rc = keys_count_sealed(x->c, x->retiring.ids[i], &n)) != 0)
-			return rc;
-		if (n == 0 && (rc = retire_key(x, x->retiring.ids[i])) != 0)
-			return rc;
-		x->r->remaining += n;
-	}
-	return 0;
-}
-
-/* Marks the rotation done, audited; or (done 0) rewinds every column
- * for another sweep. */
-static int
-finish(struct run *x, int64_t rid, int done)
-{
-	char detail[128];
-	struct db_stmt *s;
-	int rc;
-
-	snprintf(detail, sizeof(detail), "{\"step\":\"rotation_done\","
-	    "\"rotation_id\":%" PRId64 ",\"retired\":%d}", rid, x->r->retired);
-	if ((rc = db_begin(x->c)) != 0 || (rc = db_prepare(x->c, &s, done ?
-	    "UPDATE key_rotations SET status = 'done', finished_at = ? WHERE "
-	    "id = ?" : "UPDATE key_rotation_progress SET last_id = 0, pass = "
-	    "pass + ? WHERE rotation_id = ?")) != 0)
-		goto out;
-	db_bind_i64(s, 1, done ? time_now_ms() : 1);
-	db_bind_i64(s, 2, rid);
-	rc = db_step(s);
-	db_stmt_done(s);
-	if (rc >= 0 && (!done || (rc = audit_step(x, detail)) == 0))
-		rc = db_commit(x->c);
-out:
-	if (db_in_txn(x->c))
-		db_rollback(x->c);
-	return rc < 0 ? rc : 0;
-}
-
 /* Starts or resumes, then waits for other processes to settle. */
 static int
-begin_or_resume(struct run *x, int64_t *rid)
+begin_or_resume(struct keys_run *x, int64_t *rid)
 {
 	int64_t started = 0, settle, wait;
 	struct timespec ts;
@@ -603,30 +524,35 @@ int
 keys_rotate(struct keystore *ks, const struct keys_rotate_opts *o,
     struct keys_rotate_result *r, struct alc_err *err)
 {
-	struct run x = {ks, NULL, o, r, err, {NULL, 0}, 0};
+	struct keys_run x = {ks, NULL, o, r, err, {NULL, 0}, 0};
 	int64_t rid = 0;
 	int rc, pass;
 
 	memset(r, 0, sizeof(*r));
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
-	if (o->purposes & ~KEYS_ROTATE_ROTATABLE)
-		return alc_err_set(err, ALC_EINVAL, "only general, psychotherapy "
-		    "and part2 keys can be rotated");
+	if (o->purposes & ~(KEYS_ROTATE_ROTATABLE | KEYS_ROTATE_INDEX))
+		return alc_err_set(err, ALC_EINVAL, "only general, psychotherapy, "
+		    "part2 and blind_index keys can be rotated");
+	if ((o->purposes & KEYS_ROTATE_INDEX) && o->reindex == NULL)
+		return alc_err_set(err, ALC_EINVAL, "rotating the blind-index "
+		    "key needs the records' reindexer");
 	if ((x.c = db_acquire(ks->db, ACQUIRE_MS, err)) == NULL)
 		return ALC_EDB;
 	if ((rc = begin_or_resume(&x, &rid)) != 0)
 		goto out;
 	for (pass = 0; pass < MAX_SWEEPS; pass++) {
-		if ((rc = sweep(&x, rid)) != 0 || (rc = retire_unused(&x)) != 0)
+		if ((rc = sweep(&x, rid)) != 0 ||
+		    (rc = keys_index_sweep(&x, rid)) != 0 ||
+		    (rc = keys_retire_unused(&x)) != 0)
 			goto out;
 		if (r->remaining == 0 || pass + 1 == MAX_SWEEPS)
 			break;
-		if ((rc = finish(&x, rid, 0)) != 0)
+		if ((rc = keys_finish(&x, rid, 0)) != 0)
 			goto out;
 	}
 	if (r->remaining == 0)
-		rc = finish(&x, rid, 1);
+		rc = keys_finish(&x, rid, 1);
 out:
 	if (rc != 0 && err != NULL && err->code == 0)
 		alc_err_set(err, rc, "key rotation failed: %s", alc_strerror(rc));

@@ -7,7 +7,9 @@
  * key id is bytes 2-9 of the field format).  `alcove keys rotate`
  * (rotate.c) re-encrypts what the registry lists, and `alcove keys status`
  * counts by it, so a feature that adds a sealed column adds its row here
- * or its data would keep an old key alive forever.
+ * or its data would keep an old key alive forever.  A blind-index key's
+ * count is the rows that name it (patient_search.key_id and
+ * patients.dob_key_id, migration 0023).
  */
 #include "core/keys/keystore_impl.h"
 #include "base/err.h"
@@ -135,6 +137,18 @@ keys_count_sealed(struct db_conn *c, int64_t id, int64_t *n)
 		}
 		db_stmt_done(s);
 	}
+	for (i = 0; i < 2 && rc == 0; i++) {
+		if ((rc = db_prepare(c, &s, i == 0 ? "SELECT COUNT(*) FROM "
+		    "patient_search WHERE key_id = ?" : "SELECT COUNT(*) FROM "
+		    "patients WHERE dob_key_id = ?")) != 0)
+			return rc;
+		db_bind_i64(s, 1, id);
+		if ((rc = db_step(s)) == DB_ROW) {
+			*n += db_col_i64(s, 0);
+			rc = 0;
+		}
+		db_stmt_done(s);
+	}
 	return rc < 0 ? rc : 0;
 }
 
@@ -189,7 +203,8 @@ keys_status(struct keystore *ks, struct keys_status_row **rows, size_t *n,
 		;
 	db_stmt_done(s);
 	for (i = 0; rc == 0 && i < *n; i++)
-		if ((KEYS_ROTATE_ROTATABLE & (1u << (*rows)[i].purpose)) != 0)
+		if (((KEYS_ROTATE_ROTATABLE | KEYS_ROTATE_INDEX) &
+		    (1u << (*rows)[i].purpose)) != 0)
 			rc = keys_count_sealed(c, (*rows)[i].key_id, &(*rows)[i].rows);
 out:
 	db_release(c);

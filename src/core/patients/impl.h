@@ -31,10 +31,16 @@ int pt_exec(struct db_conn *c, const char *sql, int64_t a, int64_t b,
     int64_t d);
 
 /* Rewrites the patient's blind-index rows (patient_search) from rec:
- * name tokens of the legal and preferred names, phone, e-mail. */
+ * name tokens of the legal and preferred names, phone, e-mail, computed
+ * with blind-index key key_id (0: the practice's active one), whose id
+ * each row records. */
 int pt_index_write(struct db_conn *c, struct keystore *ks,
-    int64_t practice_id, int64_t patient_id,
+    int64_t practice_id, int64_t key_id, int64_t patient_id,
     const struct patient_record *rec);
+
+/* patients_get on the caller's connection. */
+int pt_record_load(struct db_conn *c, struct keystore *ks, struct arena *a,
+    int64_t practice_id, int64_t id, struct patient_record *r);
 
 /* Loads the brief of one patient on c; *found 0 when there is none in
  * the practice (or it is merged and skip_merged). */

@@ -252,21 +252,18 @@ parse_into(struct arena *a, const char *js, int name,
 }
 
 int
-patients_get(struct db *db, struct keystore *ks, struct arena *a,
+pt_record_load(struct db_conn *c, struct keystore *ks, struct arena *a,
     int64_t pid, int64_t id, struct patient_record *r)
 {
 	const char *nj = "", *pj = "";
-	struct db_conn *c;
-	struct db_stmt *s = NULL;
+	struct db_stmt *s;
 	const void *p;
 	size_t n;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = pt_acquire(db, &c)) != 0)
-		return rc;
 	if ((rc = db_prepare(c, &s, GET_SQL)) != 0)
-		goto out;
+		return rc;
 	db_bind_i64(s, 1, id);
 	db_bind_i64(s, 2, pid);
 	if ((rc = db_step(s)) != DB_ROW) {
@@ -295,8 +292,21 @@ patients_get(struct db *db, struct keystore *ks, struct arena *a,
 	if ((rc = parse_into(a, nj, 1, r)) == 0)
 		rc = parse_into(a, pj, 0, r);
 out:
-	if (s != NULL)
-		db_stmt_done(s);
+	db_stmt_done(s);
+	return rc;
+}
+
+int
+patients_get(struct db *db, struct keystore *ks, struct arena *a,
+    int64_t pid, int64_t id, struct patient_record *r)
+{
+	struct db_conn *c;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = pt_acquire(db, &c)) != 0)
+		return rc;
+	rc = pt_record_load(c, ks, a, pid, id, r);
 	db_release(c);
 	return rc;
 }

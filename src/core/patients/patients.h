@@ -166,6 +166,15 @@ int patients_update(struct db *db, struct keystore *ks, struct arena *a,
 int patients_get(struct db *db, struct keystore *ks, struct arena *a,
     int64_t practice_id, int64_t patient_id, struct patient_record *out);
 
+/* For the blind-index key's rotation: recomputes the blind indexes of
+ * the next at most batch patients (every practice) after id after under
+ * each practice's active blind-index key, on c inside the caller's
+ * transaction; *last receives the last id done, *count how many (0: no
+ * more).  ALC_ECRYPTO when a record does not open. */
+struct db_conn;
+int patients_reindex_batch(struct db_conn *c, struct keystore *ks,
+    int64_t after, int batch, int64_t *last, int *count);
+
 /* Possible duplicates of rec among the practice's live records: same
  * birth date and last name, or same phone, or same e-mail.  exclude_id
  * (0: none) is left out.  Briefs in the arena, at most max. */

@@ -273,6 +273,7 @@ store(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t id,
 {
 	char *nj = to_json(rec, 1), *pj = to_json(rec, 0);
 	char dbx[BLIND_HEX_SIZE];
+	int64_t kid = 0;
 	struct buf n, d, p;
 	struct db_stmt *s = NULL;
 	int rc;
@@ -284,12 +285,13 @@ store(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t id,
 	if (rc != 0 || (rc = seal(ks, pid, id, "name", nj, &n)) != 0 ||
 	    (rc = seal(ks, pid, id, "dob", rec->dob, &d)) != 0 ||
 	    (rc = seal(ks, pid, id, "profile", pj, &p)) != 0 ||
-	    (rc = keystore_blind(ks, pid, BLIND_DOB, rec->dob, dbx)) != 0)
+	    (rc = keystore_blind_key(ks, pid, &kid)) != 0 ||
+	    (rc = keystore_blind_as(ks, pid, kid, BLIND_DOB, rec->dob, dbx)) != 0)
 		goto out;
 	if ((rc = db_prepare(c, &s, "UPDATE patients SET name = ?, dob = ?, "
 	    "profile = ?, dob_bidx = ?, status = ?, part2 = ?, staff_patient = "
 	    "?, restricted = ?, updated_at = ?, updated_by = ?, version = "
-	    "version + 1 WHERE id = ? AND version = ?")) != 0)
+	    "version + 1, dob_key_id = ? WHERE id = ? AND version = ?")) != 0)
 		goto out;
 	db_bind_blob(s, 1, n.data, n.len);
 	db_bind_blob(s, 2, d.data, d.len);
@@ -304,8 +306,9 @@ store(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t id,
 		db_bind_i64(s, 10, actor);
 	else
 		db_bind_null(s, 10);
-	db_bind_i64(s, 11, id);
-	db_bind_i64(s, 12, rec->version);
+	db_bind_i64(s, 11, kid);
+	db_bind_i64(s, 12, id);
+	db_bind_i64(s, 13, rec->version);
 	if ((rc = db_step(s)) >= 0) {
 		*changed = db_changes(s);
 		rc = 0;
@@ -375,7 +378,7 @@ create_in(struct db_conn *c, struct keystore *ks, int64_t pid,
 		return rc;
 	r.version = 1;
 	if ((rc = store(c, ks, pid, *id, &r, actor, &changed)) != 0 ||
-	    (rc = pt_index_write(c, ks, pid, *id, rec)) != 0)
+	    (rc = pt_index_write(c, ks, pid, 0, *id, rec)) != 0)
 		return rc;
 	snprintf(detail, sizeof(detail), "{\"chart_no\":\"%s\"}", chart);
 	return pt_audit(c, who, "CREATE", pid, "patient", *id, *id, NULL,
@@ -496,7 +499,7 @@ patients_update(struct db *db, struct keystore *ks, struct arena *a,
 		rc = conflict(err);
 		goto out;
 	}
-	if ((rc = pt_index_write(c, ks, pid, id, rec)) != 0 ||
+	if ((rc = pt_index_write(c, ks, pid, 0, id, rec)) != 0 ||
 	    (rc = pt_audit(c, who, "UPDATE", pid, "patient", id, id, NULL,
 	    buf_failed(&detail) ? NULL : buf_cstr(&detail))) != 0)
 		goto out;

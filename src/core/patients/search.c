@@ -10,6 +10,11 @@
  * blind-index key and compares: exact match on normalised values only.
  * A name of several tokens must match all of them: the candidates of the
  * first token are kept when each other token also names them.
+ *
+ * Each row names the index key that computed it (key_id, migration 0023).
+ * While the blind-index key is rotated a patient's rows are under the old
+ * key or the new one (rewritten together, per patient), so a search runs
+ * once per key the practice has not retired and keeps the union.
  */
 #include "core/patients/patients.h"
 #include "core/patients/impl.h"
@@ -25,9 +30,13 @@
 
 #define MAX_CANDIDATES 500
 
+static int every_key(struct db_conn *c, struct keystore *ks, int64_t pid,
+    const char *q, const struct patient_record *rec, int64_t *ids, size_t *n,
+    int64_t *tmp);
+
 static int
-put_row(struct db_conn *c, int64_t pid, int64_t id, const char *kind,
-    const char *bidx)
+put_row(struct db_conn *c, int64_t pid, int64_t kid, int64_t id,
+    const char *kind, const char *bidx)
 {
 	struct db_stmt *s;
 	int rc;
@@ -35,13 +44,14 @@ put_row(struct db_conn *c, int64_t pid, int64_t id, const char *kind,
 	/* ON CONFLICT: on PostgreSQL a refused row aborts the transaction,
 	 * so the duplicate must not be attempted (found by `alcove gen`). */
 	if ((rc = db_prepare(c, &s, "INSERT INTO patient_search (practice_id, "
-	    "patient_id, kind, bidx) VALUES (?, ?, ?, ?) ON CONFLICT DO "
-	    "NOTHING")) != 0)
+	    "patient_id, kind, bidx, key_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+	    "DO NOTHING")) != 0)
 		return rc;
 	db_bind_i64(s, 1, pid);
 	db_bind_i64(s, 2, id);
 	db_bind_text(s, 3, kind);
 	db_bind_text(s, 4, bidx);
+	db_bind_i64(s, 5, kid);
 	rc = db_step(s);
 	db_stmt_done(s);
 	/* The same token twice (first name == preferred name) is one row. */
@@ -49,8 +59,8 @@ put_row(struct db_conn *c, int64_t pid, int64_t id, const char *kind,
 }
 
 static int
-name_rows(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t id,
-    const char *name)
+name_rows(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t kid,
+    int64_t id, const char *name)
 {
 	char tok[BLIND_MAX_TOKENS][BLIND_HEX_SIZE];
 	size_t n = 0, i, j;
@@ -58,7 +68,8 @@ name_rows(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t id,
 
 	if (name == NULL || name[0] == '\0')
 		return 0;
-	rc = keystore_blind_tokens(ks, pid, name, tok, BLIND_MAX_TOKENS, &n);
+	rc = keystore_blind_tokens_as(ks, pid, kid, name, tok, BLIND_MAX_TOKENS,
+	    &n);
 	if (rc == ALC_EINVAL)
 		return 0; /* punctuation only: nothing to find it by */
 	if (rc != 0)
@@ -66,40 +77,43 @@ name_rows(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t id,
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i && strcmp(tok[i], tok[j]) != 0; j++)
 			;
-		if (j == i && (rc = put_row(c, pid, id, "name", tok[i])) != 0)
+		if (j == i && (rc = put_row(c, pid, kid, id, "name", tok[i])) != 0)
 			return rc;
 	}
 	return 0;
 }
 
 static int
-value_row(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t id,
-    enum blind_kind kind, const char *kname, const char *v)
+value_row(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t kid,
+    int64_t id, enum blind_kind kind, const char *kname, const char *v)
 {
 	char x[BLIND_HEX_SIZE];
 	int rc;
 
 	if (v == NULL || v[0] == '\0')
 		return 0;
-	if ((rc = keystore_blind(ks, pid, kind, v, x)) != 0)
+	if ((rc = keystore_blind_as(ks, pid, kid, kind, v, x)) != 0)
 		return rc == ALC_EINVAL ? 0 : rc;
-	return put_row(c, pid, id, kname, x);
+	return put_row(c, pid, kid, id, kname, x);
 }
 
 int
 pt_index_write(struct db_conn *c, struct keystore *ks, int64_t pid,
-    int64_t id, const struct patient_record *r)
+    int64_t kid, int64_t id, const struct patient_record *r)
 {
 	int rc;
 
+	if (kid == 0 && (rc = keystore_blind_key(ks, pid, &kid)) != 0)
+		return rc;
 	if ((rc = pt_exec(c, "DELETE FROM patient_search WHERE patient_id = ?",
 	    id, INT64_MIN, INT64_MIN)) != 0 ||
-	    (rc = name_rows(c, ks, pid, id, r->legal_first)) != 0 ||
-	    (rc = name_rows(c, ks, pid, id, r->legal_last)) != 0 ||
-	    (rc = name_rows(c, ks, pid, id, r->preferred)) != 0 ||
-	    (rc = value_row(c, ks, pid, id, BLIND_PHONE, "phone", r->phone)) != 0)
+	    (rc = name_rows(c, ks, pid, kid, id, r->legal_first)) != 0 ||
+	    (rc = name_rows(c, ks, pid, kid, id, r->legal_last)) != 0 ||
+	    (rc = name_rows(c, ks, pid, kid, id, r->preferred)) != 0 ||
+	    (rc = value_row(c, ks, pid, kid, id, BLIND_PHONE, "phone",
+	    r->phone)) != 0)
 		return rc;
-	return value_row(c, ks, pid, id, BLIND_EMAIL, "email", r->email);
+	return value_row(c, ks, pid, kid, id, BLIND_EMAIL, "email", r->email);
 }
 
 /* Ids of rows of patient_search (kind, bidx), or of patients by dob_bidx
@@ -143,15 +157,15 @@ intersect(int64_t *ids, size_t *n, const int64_t *other, size_t m)
 }
 
 static int
-name_ids(struct db_conn *c, struct keystore *ks, int64_t pid,
+name_ids(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t kid,
     const char *q, int64_t *ids, size_t *n, int64_t *tmp)
 {
 	char tok[BLIND_MAX_TOKENS][BLIND_HEX_SIZE];
 	size_t nt = 0, i, m;
 	int rc;
 
-	if ((rc = keystore_blind_tokens(ks, pid, q, tok, BLIND_MAX_TOKENS,
-	    &nt)) != 0)
+	if ((rc = keystore_blind_tokens_as(ks, pid, kid, q, tok,
+	    BLIND_MAX_TOKENS, &nt)) != 0)
 		return rc;
 	if ((rc = ids_for(c, pid, "name", tok[0], ids, n)) != 0)
 		return rc;
@@ -240,8 +254,8 @@ patients_by_chart(struct db *db, int64_t pid, const char *chart, int64_t *id)
 }
 
 static int
-find_ids(struct db_conn *c, struct keystore *ks, int64_t pid, const char *q,
-    int64_t *ids, size_t *n, int64_t *tmp)
+find_ids(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t kid,
+    const char *q, int64_t *ids, size_t *n, int64_t *tmp)
 {
 	char x[BLIND_HEX_SIZE], d[11];
 	int rc;
@@ -249,18 +263,34 @@ find_ids(struct db_conn *c, struct keystore *ks, int64_t pid, const char *q,
 	if (chart_id(c, pid, q, ids, n) == 0)
 		return 0;
 	if (strchr(q, '@') != NULL)
-		rc = keystore_blind(ks, pid, BLIND_EMAIL, q, x) ? ALC_EINVAL :
+		rc = keystore_blind_as(ks, pid, kid, BLIND_EMAIL, q, x) ?
+		    ALC_EINVAL :
 		    ids_for(c, pid, "email", x, ids, n);
 	else if (us_date(q, d) || (strlen(q) == 10 && q[4] == '-' &&
 	    isdigit((unsigned char)q[0])))
-		rc = keystore_blind(ks, pid, BLIND_DOB, us_date(q, d) ? d : q, x) ?
-		    ALC_EINVAL : ids_for(c, pid, NULL, x, ids, n);
+		rc = keystore_blind_as(ks, pid, kid, BLIND_DOB, us_date(q, d) ?
+		    d : q, x) ? ALC_EINVAL : ids_for(c, pid, NULL, x, ids, n);
 	else if (looks_like_phone(q))
-		rc = keystore_blind(ks, pid, BLIND_PHONE, q, x) ? ALC_EINVAL :
-		    ids_for(c, pid, "phone", x, ids, n);
+		rc = keystore_blind_as(ks, pid, kid, BLIND_PHONE, q, x) ?
+		    ALC_EINVAL : ids_for(c, pid, "phone", x, ids, n);
 	else
-		rc = name_ids(c, ks, pid, q, ids, n, tmp);
+		rc = name_ids(c, ks, pid, kid, q, ids, n, tmp);
 	return rc;
+}
+
+/* The index keys a stored value may be under (several while the
+ * blind-index key is rotated); the active one when none is listed. */
+static int
+index_keys(struct db_conn *c, int64_t pid, int64_t *kids, size_t *nk)
+{
+	int rc;
+
+	if ((rc = keystore_blind_keys(c, pid, kids, KEYSTORE_BLIND_KEYS_MAX,
+	    nk)) != 0)
+		return rc;
+	if (*nk == 0)
+		kids[(*nk)++] = 0;
+	return 0;
 }
 
 /* Briefs of ids (live records only, each once), sorted, at most max. */
@@ -311,12 +341,13 @@ patients_search(struct db *db, struct keystore *ks, struct arena *a,
 		return alc_err_set_user(err, ALC_EINVAL, "Type a name, a date of "
 		    "birth, a phone number, an e-mail address or a chart "
 		    "number.", "empty query");
-	if ((ids = arena_alloc(a, MAX_CANDIDATES * sizeof(*ids))) == NULL ||
+	if ((ids = arena_alloc(a, KEYSTORE_BLIND_KEYS_MAX * MAX_CANDIDATES *
+	    sizeof(*ids))) == NULL ||
 	    (tmp = arena_alloc(a, MAX_CANDIDATES * sizeof(*tmp))) == NULL)
 		return ALC_ENOMEM;
 	if ((rc = pt_acquire(db, &c)) != 0)
 		return rc;
-	rc = find_ids(c, ks, pid, query, ids, &nids, tmp);
+	rc = every_key(c, ks, pid, query, NULL, ids, &nids, tmp);
 	if (rc == 0)
 		rc = load_briefs(c, ks, a, pid, ids, nids, max, out, n);
 	db_release(c);
@@ -328,29 +359,55 @@ patients_search(struct db *db, struct keystore *ks, struct arena *a,
 }
 
 static int
-dup_ids(struct db_conn *c, struct keystore *ks, int64_t pid,
+dup_ids(struct db_conn *c, struct keystore *ks, int64_t pid, int64_t kid,
     const struct patient_record *r, int64_t *ids, size_t *n, int64_t *tmp)
 {
 	char x[BLIND_HEX_SIZE];
 	size_t m = 0;
 	int rc;
 
+	if (r == NULL)
+		return ALC_EINVAL;
 	if (r->dob && r->dob[0] && r->legal_last && r->legal_last[0] &&
-	    keystore_blind(ks, pid, BLIND_DOB, r->dob, x) == 0) {
+	    keystore_blind_as(ks, pid, kid, BLIND_DOB, r->dob, x) == 0) {
 		if ((rc = ids_for(c, pid, NULL, x, ids, n)) != 0 ||
-		    (rc = name_ids(c, ks, pid, r->legal_last, tmp, &m,
+		    (rc = name_ids(c, ks, pid, kid, r->legal_last, tmp, &m,
 		    tmp + MAX_CANDIDATES)) != 0)
 			return rc == ALC_EINVAL ? 0 : rc;
 		intersect(ids, n, tmp, m);
 	}
 	if (r->phone && r->phone[0] &&
-	    keystore_blind(ks, pid, BLIND_PHONE, r->phone, x) == 0 &&
+	    keystore_blind_as(ks, pid, kid, BLIND_PHONE, r->phone, x) == 0 &&
 	    (rc = ids_for(c, pid, "phone", x, ids, n)) != 0)
 		return rc;
 	if (r->email && r->email[0] &&
-	    keystore_blind(ks, pid, BLIND_EMAIL, r->email, x) == 0 &&
+	    keystore_blind_as(ks, pid, kid, BLIND_EMAIL, r->email, x) == 0 &&
 	    (rc = ids_for(c, pid, "email", x, ids, n)) != 0)
 		return rc;
+	return 0;
+}
+
+/* find_ids for what was typed (q), or dup_ids for rec (q NULL), under
+ * every index key, the candidates of each appended to ids (room for
+ * KEYSTORE_BLIND_KEYS_MAX * MAX_CANDIDATES). */
+static int
+every_key(struct db_conn *c, struct keystore *ks, int64_t pid, const char *q,
+    const struct patient_record *rec, int64_t *ids, size_t *n, int64_t *tmp)
+{
+	int64_t kids[KEYSTORE_BLIND_KEYS_MAX];
+	size_t nk, i, m;
+	int rc;
+
+	if ((rc = index_keys(c, pid, kids, &nk)) != 0)
+		return rc;
+	for (i = 0; i < nk; i++) {
+		m = 0;
+		rc = q != NULL ? find_ids(c, ks, pid, kids[i], q, ids + *n, &m, tmp) :
+		    dup_ids(c, ks, pid, kids[i], rec, ids + *n, &m, tmp);
+		if (rc != 0)
+			return rc;
+		*n += m;
+	}
 	return 0;
 }
 
@@ -365,12 +422,13 @@ patients_duplicates(struct db *db, struct keystore *ks, struct arena *a,
 	int rc;
 
 	*n = 0;
-	if ((ids = arena_alloc(a, MAX_CANDIDATES * sizeof(*ids))) == NULL ||
+	if ((ids = arena_alloc(a, KEYSTORE_BLIND_KEYS_MAX * MAX_CANDIDATES *
+	    sizeof(*ids))) == NULL ||
 	    (tmp = arena_alloc(a, 2 * MAX_CANDIDATES * sizeof(*tmp))) == NULL)
 		return ALC_ENOMEM;
 	if ((rc = pt_acquire(db, &c)) != 0)
 		return rc;
-	rc = dup_ids(c, ks, pid, rec, ids, &nids, tmp);
+	rc = every_key(c, ks, pid, NULL, rec, ids, &nids, tmp);
 	for (i = 0; i < nids; i++)
 		if (ids[i] != exclude_id)
 			ids[k++] = ids[i];
