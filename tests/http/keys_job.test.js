@@ -13,6 +13,7 @@
  */
 const assert = require('node:assert/strict');
 const { describe, test, before, after } = require('node:test');
+const { HtmlValidate } = require('html-validate');
 const lib = require('./lib');
 const { client, addUser, sql } = require('./client');
 
@@ -21,6 +22,11 @@ const PEOPLE = ['Rosalind', 'Bartholomew', 'Esmeralda', 'Cornelius', 'Philippa']
 }));
 
 const count = async (srv, q) => Number((await sql(srv, q)).trim());
+
+async function assertValid(body) {
+	const report = await new HtmlValidate({ extends: ['html-validate:recommended'] }).validateString(body);
+	assert.equal(report.valid, true, JSON.stringify(report.results, null, 1));
+}
 
 describe(`key rotation from the settings page (${lib.ENGINE})`, () => {
 	let srv, owner, desk;
@@ -93,6 +99,7 @@ describe(`key rotation from the settings page (${lib.ENGINE})`, () => {
 		assert.ok(keyRow(res.body, 'general').rows >= PEOPLE.length * 3);
 		assert.match(res.body, /re-encrypts every record in the background; Alcove stays usable/);
 		assert.doesNotMatch(res.body, /data-refresh-seconds/);
+		await assertValid(res.body);
 	});
 
 	test('a purpose that is not a key is refused with 422 and nothing starts', async () => {
@@ -118,12 +125,14 @@ describe(`key rotation from the settings page (${lib.ENGINE})`, () => {
 		assert.match(running.body, /id="keys-progress"[^>]*data-refresh-seconds="3"/);
 		assert.match(running.body, /Rotation in progress: General records/);
 		assert.match(running.body, /Started by [^<]* on \d{4}-\d\d-\d\d/);
+		await assertValid(running.body);
 
 		const again = await owner.post('/settings/keys', '/settings/keys/rotate', { purpose: 'part2' });
 		assert.equal(again.status, 409);
 		assert.match(again.body, /A key rotation is already running/);
 
 		const done = await waitFinished();
+		await assertValid(done.body);
 		assert.match(done.body, /id="keys-result"[^>]*>The last rotation \(General records, started by [^)]+\) finished on/);
 		const after = keyRow(done.body, 'general');
 		assert.notEqual(after.active, before.active);
@@ -160,5 +169,59 @@ describe(`key rotation from the settings page (${lib.ENGINE})`, () => {
 			"detail LIKE '%key rotation started%' AND actor_role = 'operator'"), 1);
 		assert.equal(await count(srv, "SELECT COUNT(*) FROM audit_events WHERE verb = 'CONFIG_CHANGE' AND " +
 			"detail LIKE '%key rotation finished%'"), 2);
+	});
+});
+
+/* A run that fails midway (the test hook stops the first attempt after
+ * one committed batch) is retried by the queue, which resumes the same
+ * rotation instead of starting another; the page says so meanwhile. */
+describe(`key rotation job retried after a failure (${lib.ENGINE})`, () => {
+	let srv, owner;
+
+	before(async () => {
+		srv = await lib.startServer({
+			name: 'keys-job-retry',
+			env: { ALCOVE_TEST_ROTATE_SETTLE_MS: '0', ALCOVE_TEST_ROTATE_ABORT_AFTER: '1' },
+		});
+		owner = client(srv);
+		await owner.signIn(lib.OWNER_EMAIL, srv.password);
+		for (const p of PEOPLE) {
+			const res = await owner.post('/patients/new', '/patients', {
+				legal_first: p.first, legal_last: p.last, dob: p.dob, status: 'active',
+			});
+			assert.equal(res.status, 303, String(res.status));
+		}
+	});
+	after(async () => {
+		if (srv) {
+			await srv.stop();
+			await srv.instance.cleanup();
+		}
+	});
+
+	test('the retry resumes the rotation and finishes it', async () => {
+		const r = await lib.runCli(['keys', 'rotate', '--enqueue', '--purpose', 'general', '--batch', '2',
+			'--data', srv.instance.dir]);
+		assert.equal(r.code, 0, r.stderr);
+		let saw = false;
+		const deadline = Date.now() + 60000;
+		for (;;) {
+			const res = await owner.req('/settings/keys');
+			if (/The last attempt failed: stopped by the test hook/.test(res.body))
+				saw = true;
+			if (!/id="keys-progress"/.test(res.body)) {
+				assert.match(res.body, /The last rotation \(General records, started by the command line on [^)]+\) finished/);
+				break;
+			}
+			assert.ok(Date.now() < deadline, 'the retry finishes within a minute');
+			await lib.sleep(300);
+		}
+		assert.ok(saw, 'the page showed the failed attempt while the retry was due');
+		assert.equal(await count(srv, 'SELECT COUNT(*) FROM key_rotations'), 1);
+		assert.equal(await count(srv, "SELECT COUNT(*) FROM key_rotations WHERE status = 'done'"), 1);
+		assert.equal(await count(srv, "SELECT attempts FROM jobs WHERE kind = 'keys.rotate'"), 2);
+		const status = await lib.runCli(['keys', 'status', '--data', srv.instance.dir]);
+		assert.match(status.stdout, /general\s+\d+\s+retired/);
+		assert.doesNotMatch(status.stdout, /retiring/);
 	});
 });
