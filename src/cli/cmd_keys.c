@@ -8,6 +8,10 @@
  * line per sealed column on stderr.  Interrupted, it is resumed by running
  * it again (or with --resume, which never starts a new one).
  *
+ * rotate --enqueue instead queues the job "keys.rotate" for a running
+ * server's workers (core/keys/rotate_job.c) and returns at once; the
+ * page /settings/keys shows its progress.
+ *
  * Test hook, documented in docs/keys.md: ALCOVE_TEST_ROTATE_ABORT_AFTER=N
  * kills the process (SIGKILL) in the middle of batch N+1, before that
  * batch commits, to prove resumption.  Never set it in production.
@@ -17,6 +21,7 @@
 #include "base/err.h"
 #include "base/timeutil.h"
 #include "core/keys/keystore.h"
+#include "core/keys/rotate_job.h"
 #include "core/patients/patients.h"
 #include "db/db.h"
 #include "version.h"
@@ -32,7 +37,8 @@ static const char keys_help[] =
     "       alcove keys rotate [--data DIR | --config FILE]\n"
     "                          [--purpose general|psychotherapy|part2|\n"
     "                                     blind_index|all]\n"
-    "                          [--resume] [--no-wait] [--batch N]\n\n"
+    "                          [--resume] [--no-wait] [--batch N]\n"
+    "                          [--enqueue]\n\n"
     "status  lists every data key per practice and purpose with its state\n"
     "        (active, retiring, retired) and how many fields it seals.\n"
     "rotate  creates new data keys for every practice (the old ones become\n"
@@ -47,11 +53,14 @@ static const char keys_help[] =
     "  --resume      only finish a rotation that was interrupted\n"
     "  --no-wait     do not wait for running servers to pick up the new\n"
     "                keys (about a minute): use when Alcove is stopped\n"
-    "  --batch N     rows re-encrypted per transaction (default 200)\n";
+    "  --batch N     rows re-encrypted per transaction (default 200)\n"
+    "  --enqueue     queue the rotation for the running server to do in\n"
+    "                the background (progress on Settings > Encryption\n"
+    "                keys) instead of doing it in this process\n";
 
 struct keys_opts {
 	const char *data, *file, *purpose;
-	int resume, nowait, batch;
+	int resume, nowait, batch, enqueue;
 };
 
 /* Returns -1 after printing help, 0 to go on, or EXIT_USAGE. */
@@ -65,6 +74,7 @@ parse_keys(int argc, char **argv, struct keys_opts *o)
 		{"resume", no_argument, NULL, 'r'},
 		{"no-wait", no_argument, NULL, 'n'},
 		{"batch", required_argument, NULL, 'b'},
+		{"enqueue", no_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -80,6 +90,7 @@ parse_keys(int argc, char **argv, struct keys_opts *o)
 		case 'p': o->purpose = optarg; break;
 		case 'r': o->resume = 1; break;
 		case 'n': o->nowait = 1; break;
+		case 'e': o->enqueue = 1; break;
 		case 'b':
 			if ((o->batch = atoi(optarg)) < 1 || o->batch > 100000)
 				return cli_usage_error("keys", "--batch must be 1 to "
@@ -177,6 +188,25 @@ run_rotate(struct keystore *ks, const struct keys_opts *ko, unsigned mask)
 }
 
 static int
+run_enqueue(struct db *db, const struct keys_opts *ko)
+{
+	int64_t id = 0;
+	int rc;
+
+	rc = keys_rotate_enqueue(db, 0, ko->purpose ? ko->purpose : "all",
+	    ko->batch, NULL, &id);
+	if (rc == ALC_EBUSY)
+		return cli_fail("keys rotate: a key rotation is already queued or "
+		    "running; wait for it to finish (`alcove keys status`)");
+	if (rc != 0)
+		return cli_fail("keys rotate: cannot queue the rotation: %s",
+		    alc_strerror(rc));
+	printf("rotation queued as job %" PRId64 "; a running `alcove serve` "
+	    "does it in the background\n", id);
+	return EXIT_OK;
+}
+
+static int
 run_status(struct keystore *ks)
 {
 	struct keys_status_row *rows = NULL;
@@ -252,7 +282,11 @@ cmd_keys(int argc, char **argv)
 		return cli_usage_error("keys", "expected `status` or `rotate`");
 	if ((rc = parse_keys(argc - 1, argv + 1, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	if (!rotate && (o.purpose || o.resume || o.nowait || o.batch))
+	if (o.enqueue && (o.resume || o.nowait))
+		return cli_usage_error("keys", "--enqueue takes only --purpose "
+		    "and --batch");
+	if (!rotate && (o.purpose || o.resume || o.nowait || o.batch ||
+	    o.enqueue))
 		return cli_usage_error("keys", "status takes only --data or "
 		    "--config");
 	if (rotate && (rc = purpose_mask(o.purpose, &mask)) != 0)
@@ -260,7 +294,8 @@ cmd_keys(int argc, char **argv)
 	if ((rc = cli_load_config(&cfg, o.data, o.file)) != 0)
 		return rc;
 	if ((rc = open_keys(&cfg, &db, &ks)) == 0) {
-		rc = rotate ? run_rotate(ks, &o, mask) : run_status(ks);
+		rc = !rotate ? run_status(ks) : o.enqueue ? run_enqueue(db, &o) :
+		    run_rotate(ks, &o, mask);
 		keystore_close(ks);
 		db_close(db);
 	}

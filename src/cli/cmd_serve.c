@@ -13,6 +13,8 @@
 #include "core/backup/backup.h"
 #include "core/compliance/compliance.h"
 #include "core/keys/keystore.h"
+#include "core/keys/rotate_job.h"
+#include "core/patients/patients.h"
 #include "crypto/random.h"
 #include "db/db.h"
 #include "jobs/jobs.h"
@@ -54,7 +56,9 @@ start_jobs(struct config *cfg, struct db *db, struct keystore *ks,
 	    compliance_register_jobs(*out, cfg) != 0 ||
 	    audit_register_jobs(*out) != 0 ||
 	    audit_digest_register(*out, cfg) != 0 ||
-	    backup_register_jobs(*out, cfg, ks) != 0 || jobs_start(*out) != 0) {
+	    backup_register_jobs(*out, cfg, ks) != 0 ||
+	    keys_register_jobs(*out, ks, patients_reindex_batch) != 0 ||
+	    jobs_start(*out) != 0) {
 		jobs_free(*out);
 		*out = NULL;
 		return cli_fail("cannot start the job workers");

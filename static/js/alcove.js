@@ -7,6 +7,9 @@
 //                             and cancel the submit or navigation on "no".
 //   .flash-success            fades away after a few seconds (the status
 //                             was already announced by role="status").
+//   [data-refresh-seconds]    reloads the page after that many seconds
+//                             (at least 2): a page showing the progress of
+//                             a background job, e.g. a key rotation.
 //   body[data-idle-seconds]   signed in: a minute before the server's idle
 //                             timeout, a warning offers to stay signed in
 //                             (POST /session/keepalive); at the timeout the
@@ -90,3 +93,9 @@ function idleWatch(seconds) {
 
 if (document.body.dataset.idleSeconds)
 	idleWatch(Number(document.body.dataset.idleSeconds));
+
+const refresher = document.querySelector('[data-refresh-seconds]');
+if (refresher) {
+	const seconds = Math.max(2, Number(refresher.getAttribute('data-refresh-seconds')) || 5);
+	window.setTimeout(() => window.location.reload(), seconds * 1000);
+}

@@ -47,6 +47,9 @@ const EXPECT = [
 	['POST', '/password/reset', '/password/reset', 'public'],
 	['GET', '/settings', '/settings', STAFF_MANAGERS],
 	['POST', '/settings', '/settings', STAFF_MANAGERS],
+	['GET', '/settings/keys', '/settings/keys', STAFF_MANAGERS],
+	/* Allowed roles post no purpose: 422, nothing is started. */
+	['POST', '/settings/keys/rotate', '/settings/keys/rotate', STAFF_MANAGERS],
 	['GET', '/healthz', '/healthz', 'public'],
 	['GET', '/static/*', null, 'public'],
 	['GET', '/login/mfa', '/login/mfa', ALL],

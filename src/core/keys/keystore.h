@@ -213,6 +213,8 @@ int keystore_blind_keys(struct db_conn *c, int64_t practice_id,
 
 struct keys_rotate_opts {
 	unsigned purposes;  /* bits 1u << KS_*; 0: only resume a running one */
+	int64_t practice_id; /* whose keys a new rotation retires; 0: every
+	                      * practice's (a resumed one keeps its own) */
 	int batch;          /* rows per transaction; 0: KEYS_ROTATE_BATCH */
 	int64_t settle_ms;  /* wait after new keys before sweeping, so other
 	                     * processes stop sealing with cached old keys;

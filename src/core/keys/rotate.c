@@ -41,7 +41,11 @@
  *
  * Where it runs: `alcove keys rotate` runs this in its own process, with a
  * progress line per column on stderr; the server keeps serving (its
- * edits and the sweep meet only through the compare-and-swap).
+ * edits and the sweep meet only through the compare-and-swap).  The
+ * server runs it too, as the job "keys.rotate" (rotate_job.c), started
+ * from /settings/keys for one practice (o->practice_id: only that
+ * practice's keys retire, so only its fields are re-sealed) or queued by
+ * `alcove keys rotate --enqueue` for every practice.
  */
 #include "core/keys/keystore_impl.h"
 #include "audit/audit.h"
@@ -166,11 +170,14 @@ start_rows(struct keys_run *x, int64_t rid)
 	for (p = 0; p < KS_PURPOSE_COUNT && rc == 0; p++) {
 		if (!(x->o->purposes & (1u << p)))
 			continue;
-		if ((rc = db_prepare(x->c, &s, "UPDATE data_keys SET status = "
-		    "'retiring' WHERE practice_id IS NOT NULL AND purpose = ? "
-		    "AND status = 'active'")) != 0)
+		if ((rc = db_prepare(x->c, &s, x->o->practice_id ? "UPDATE "
+		    "data_keys SET status = 'retiring' WHERE practice_id = ? AND "
+		    "purpose = ? AND status = 'active'" : "UPDATE data_keys SET "
+		    "status = 'retiring' WHERE practice_id IS NOT NULL AND ? = 0 "
+		    "AND purpose = ? AND status = 'active'")) != 0)
 			return rc;
-		db_bind_text(s, 1, keystore_purpose_name((enum keystore_purpose)p));
+		db_bind_i64(s, 1, x->o->practice_id);
+		db_bind_text(s, 2, keystore_purpose_name((enum keystore_purpose)p));
 		rc = db_step(s);
 		db_stmt_done(s);
 		rc = rc < 0 ? rc : 0;

@@ -96,6 +96,8 @@ int page_audit_review_mark(struct req *r);
 int page_audit_review_sign(struct req *r);
 int page_settings(struct req *r);    /* pages/settings.c */
 int page_settings_save(struct req *r);
+int page_settings_keys(struct req *r); /* pages/settings_keys.c */
+int page_settings_keys_rotate(struct req *r);
 int page_incident_new(struct req *r); /* pages/incidents.c */
 int page_incident_create(struct req *r);
 int page_incidents(struct req *r);
