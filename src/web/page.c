@@ -43,27 +43,31 @@ static const struct {
 	const char *label, *href;
 	enum action action;
 	enum nav_place place;
+	int multi;  /* only for people in more than one practice */
 } nav_all[] = {
-	{"Home", "/home", ACT_SIGNED_IN, NAV_MAIN},
-	{"Calendar", "/schedule", ACT_SCHEDULE_VIEW, NAV_MAIN},
-	{"Patients", "/patients", ACT_PATIENT_VIEW, NAV_MAIN},
-	{"Notes due", "/notes/due", ACT_NOTE_WRITE, NAV_MAIN},
-	{"Compliance", "/compliance", ACT_COMPLIANCE_VIEW, NAV_MAIN},
-	{"Staff", "/staff", ACT_STAFF_VIEW, NAV_MAIN},
-	{"Audit trail", "/audit", ACT_AUDIT_VIEW, NAV_MAIN},
-	{"Settings", "/settings", ACT_SETTINGS_MANAGE, NAV_MAIN},
-	{"Dashboard", "/compliance/dashboard", ACT_COMPLIANCE_VIEW, NAV_COMPLIANCE},
-	{"Tasks", "/compliance", ACT_COMPLIANCE_VIEW, NAV_COMPLIANCE},
+	{"Home", "/home", ACT_SIGNED_IN, NAV_MAIN, 0},
+	{"Calendar", "/schedule", ACT_SCHEDULE_VIEW, NAV_MAIN, 0},
+	{"Patients", "/patients", ACT_PATIENT_VIEW, NAV_MAIN, 0},
+	{"Notes due", "/notes/due", ACT_NOTE_WRITE, NAV_MAIN, 0},
+	{"Compliance", "/compliance", ACT_COMPLIANCE_VIEW, NAV_MAIN, 0},
+	{"Staff", "/staff", ACT_STAFF_VIEW, NAV_MAIN, 0},
+	{"Audit trail", "/audit", ACT_AUDIT_VIEW, NAV_MAIN, 0},
+	{"Settings", "/settings", ACT_SETTINGS_MANAGE, NAV_MAIN, 0},
+	{"Dashboard", "/compliance/dashboard", ACT_COMPLIANCE_VIEW,
+	    NAV_COMPLIANCE, 0},
+	{"Tasks", "/compliance", ACT_COMPLIANCE_VIEW, NAV_COMPLIANCE, 0},
 	{"Report an incident", "/incidents/new", ACT_INCIDENT_REPORT,
-	    NAV_COMPLIANCE},
-	{"Incidents", "/incidents", ACT_INCIDENT_MANAGE, NAV_COMPLIANCE},
-	{"Vendors", "/vendors", ACT_VENDOR_VIEW, NAV_COMPLIANCE},
-	{"Risk analysis", "/compliance/risk", ACT_RISK_MANAGE, NAV_COMPLIANCE},
-	{"Policies", "/policies", ACT_POLICY_VIEW, NAV_COMPLIANCE},
-	{"Training", "/training", ACT_POLICY_VIEW, NAV_COMPLIANCE},
-	{"Audit review", "/audit/review", ACT_AUDIT_REVIEW, NAV_COMPLIANCE},
-	{"Your sessions", "/account/sessions", ACT_SIGNED_IN, NAV_ACCOUNT},
-	{"Two-step sign-in", "/account/mfa", ACT_SIGNED_IN, NAV_ACCOUNT},
+	    NAV_COMPLIANCE, 0},
+	{"Incidents", "/incidents", ACT_INCIDENT_MANAGE, NAV_COMPLIANCE, 0},
+	{"Vendors", "/vendors", ACT_VENDOR_VIEW, NAV_COMPLIANCE, 0},
+	{"Risk analysis", "/compliance/risk", ACT_RISK_MANAGE, NAV_COMPLIANCE,
+	    0},
+	{"Policies", "/policies", ACT_POLICY_VIEW, NAV_COMPLIANCE, 0},
+	{"Training", "/training", ACT_POLICY_VIEW, NAV_COMPLIANCE, 0},
+	{"Audit review", "/audit/review", ACT_AUDIT_REVIEW, NAV_COMPLIANCE, 0},
+	{"Your sessions", "/account/sessions", ACT_SIGNED_IN, NAV_ACCOUNT, 0},
+	{"Two-step sign-in", "/account/mfa", ACT_SIGNED_IN, NAV_ACCOUNT, 0},
+	{"Switch practice", "/account/practices", ACT_SIGNED_IN, NAV_ACCOUNT, 1},
 };
 #define NNAV (sizeof(nav_all) / sizeof(nav_all[0]))
 
@@ -108,6 +112,7 @@ nav_build(struct req *r, enum nav_place place, size_t *n)
 		return NULL;
 	for (i = 0; i < NNAV; i++) {
 		if (nav_all[i].place != place ||
+		    (nav_all[i].multi && r->sess->n_practices < 2) ||
 		    authz_check(r, nav_all[i].action) != 0)
 			continue;
 		nav[*n].label = nav_all[i].label;

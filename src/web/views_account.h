@@ -48,4 +48,19 @@ struct sessions_view {
 	const char *csrf;
 };
 
+/* One practice on /account/practices. */
+struct practice_row_view {
+	const char *id, *name;
+	const char *roles;     /* "Practice owner, Clinician" */
+	int current;           /* the practice this session is in */
+};
+
+/* templates/account/practices.html */
+struct practices_view {
+	const struct practice_row_view *rows;
+	size_t n_rows;
+	int others;            /* more than one: switch forms are shown */
+	const char *csrf;
+};
+
 #endif

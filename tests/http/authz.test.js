@@ -62,6 +62,9 @@ const EXPECT = [
 	['GET', '/home', '/home', ALL],
 	['GET', '/account/sessions', '/account/sessions', ALL],
 	['POST', '/account/sessions/end-others', '/account/sessions/end-others', ALL],
+	['GET', '/account/practices', '/account/practices', ALL],
+	/* No practice named: 404 for everyone (tests/http/practice_switch.test.js). */
+	['POST', '/account/practices/switch', '/account/practices/switch', ALL],
 	['POST', '/session/keepalive', '/session/keepalive', ALL],
 	['GET', '/staff', '/staff', STAFF_REVIEWERS],
 	['GET', '/staff/access-review.csv', '/staff/access-review.csv', STAFF_REVIEWERS],
@@ -307,6 +310,9 @@ describe(`authorization of every route (${lib.ENGINE})`, () => {
 				wrong.push(`${method} ${pattern}: expected 404, got ${res.status} ${res.headers.location || ''}`);
 		}
 		assert.deepEqual(wrong, [], wrong.join('\n'));
+		/* Nor can they switch into this practice (its id is 1). */
+		const sw = await other.post('/account/practices', '/account/practices/switch', { practice: '1' });
+		assert.equal(sw.status, 404);
 		/* And the lists show only their own practice. */
 		const staff = await other.req('/staff');
 		assert.equal(staff.status, 200);

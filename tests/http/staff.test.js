@@ -109,7 +109,7 @@ describe(`staff and access (${lib.ENGINE})`, () => {
 		const page = await owner.req('/staff');
 		assert.equal(page.status, 200);
 		lib.assertSecurityHeaders(page, 'GET /staff', { page: true });
-		assert.match(page.body, /<td>Casey Lee<\/td>\s*<td>casey@example\.test<\/td>\s*<td>Clinician<\/td>\s*<td>Active<\/td>/);
+		assert.match(page.body, /<td>Casey Lee<\/td>\s*<td>casey@example\.test<\/td>\s*<td>Clinician<\/td>\s*<td>-<\/td>\s*<td>Active<\/td>/);
 		assert.match(page.body, /<td>Lee Park<\/td>[\s\S]*?<strong>Deactivated<\/strong>/);
 		assert.match(page.body, /=HYPERLINK\(&quot;http:\/\/x&quot;\)/, 'names are escaped in the page');
 		const csv = await owner.req('/staff/access-review.csv');

@@ -80,9 +80,8 @@ users_roles_in(struct db_conn *c, int64_t pid, int64_t uid, unsigned *roles)
 	return rc < 0 ? rc : 0;
 }
 
-/* Active owners of the practice other than uid. */
-static int
-other_owners(struct db_conn *c, int64_t pid, int64_t uid, int64_t *n)
+int
+users_other_owners(struct db_conn *c, int64_t pid, int64_t uid, int64_t *n)
 {
 	struct db_stmt *s;
 	int rc;
@@ -107,9 +106,9 @@ actor_of(const struct audit_event *who)
 }
 
 int
-users_audit_change(struct db_conn *c, const struct audit_event *who,
-    const char *verb, int64_t pid, int64_t uid, const char *reason,
-    const char *detail)
+users_audit_object(struct db_conn *c, const struct audit_event *who,
+    const char *verb, int64_t pid, const char *object_type, int64_t object_id,
+    const char *reason, const char *detail)
 {
 	struct audit_event ev;
 	char id[24];
@@ -121,15 +120,24 @@ users_audit_change(struct db_conn *c, const struct audit_event *who,
 		ev.actor_role = "system";
 		ev.user_agent = "alcove command line";
 	}
-	snprintf(id, sizeof(id), "%lld", (long long)uid);
+	snprintf(id, sizeof(id), "%lld", (long long)object_id);
 	ev.verb = verb;
 	ev.action = 0;
 	ev.practice_id = pid;
-	ev.object_type = "user";
+	ev.object_type = object_type;
 	ev.object_id = id;
 	ev.reason = reason;
 	ev.detail = detail;
 	return audit_write(c, &ev);
+}
+
+int
+users_audit_change(struct db_conn *c, const struct audit_event *who,
+    const char *verb, int64_t pid, int64_t uid, const char *reason,
+    const char *detail)
+{
+	return users_audit_object(c, who, verb, pid, "user", uid, reason,
+	    detail);
 }
 
 static int
@@ -351,7 +359,7 @@ keep_an_owner(struct db_conn *c, int64_t pid, int64_t uid, unsigned before,
 
 	if (!(before & ROLE_OWNER) || (after & ROLE_OWNER))
 		return 0;
-	if ((rc = other_owners(c, pid, uid, &others)) != 0)
+	if ((rc = users_other_owners(c, pid, uid, &others)) != 0)
 		return rc;
 	if (others == 0)
 		return alc_err_set_user(err, ALC_ECONFLICT, "The practice needs "

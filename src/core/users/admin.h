@@ -74,6 +74,18 @@ int users_end_sessions(struct db_conn *c, int64_t uid, const char *why,
 int users_roles_in(struct db_conn *c, int64_t practice_id, int64_t user_id,
     unsigned *roles);
 
+/* How many active owners the practice has besides user_id, on the
+ * caller's connection. */
+int users_other_owners(struct db_conn *c, int64_t practice_id,
+    int64_t user_id, int64_t *n);
+
+/* Writes the audit event of a change to one object of the staff records
+ * (object_type "user", "invite_request" ...) on the caller's connection
+ * and in its transaction; who NULL: the command line. */
+int users_audit_object(struct db_conn *c, const struct audit_event *who,
+    const char *verb, int64_t practice_id, const char *object_type,
+    int64_t object_id, const char *reason, const char *detail);
+
 /* Writes the audit event of a change to user_id (object "user") on the
  * caller's connection and in its transaction; who NULL: the command
  * line. */

@@ -23,26 +23,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The audit event of a change to request rid, in the caller's
+ * transaction. */
 static int
 req_audit(struct db_conn *c, const struct audit_event *who,
     const char *verb, int64_t pid, int64_t rid, const char *reason,
     const char *detail)
 {
-	struct audit_event ev;
-	char id[24];
-
-	memset(&ev, 0, sizeof(ev));
-	if (who != NULL)
-		ev = *who;
-	snprintf(id, sizeof(id), "%lld", (long long)rid);
-	ev.verb = verb;
-	ev.action = 0;
-	ev.practice_id = pid;
-	ev.object_type = "invite_request";
-	ev.object_id = id;
-	ev.reason = reason;
-	ev.detail = detail;
-	return audit_write(c, &ev);
+	return users_audit_object(c, who, verb, pid, "invite_request", rid,
+	    reason, detail);
 }
 
 static int64_t
@@ -220,7 +209,6 @@ static int
 may_approve(struct db_conn *c, int64_t pid, int64_t approver,
     const struct pending *p, struct alc_err *err)
 {
-	struct db_stmt *s;
 	unsigned roles;
 	int64_t others = 0;
 	int rc;
@@ -232,16 +220,7 @@ may_approve(struct db_conn *c, int64_t pid, int64_t approver,
 		    "approve an invitation.", "not an owner");
 	if (p->requested_by != approver)
 		return 0;
-	if ((rc = db_prepare(c, &s, "SELECT count(*) FROM memberships m JOIN "
-	    "users u ON u.id = m.user_id WHERE m.practice_id = ? AND m.role = "
-	    "'owner' AND m.user_id <> ? AND u.status = 'active'")) != 0)
-		return rc;
-	db_bind_i64(s, 1, pid);
-	db_bind_i64(s, 2, approver);
-	if ((rc = db_step(s)) == DB_ROW)
-		others = db_col_i64(s, 0);
-	db_stmt_done(s);
-	if (rc < 0)
+	if ((rc = users_other_owners(c, pid, approver, &others)) != 0)
 		return rc;
 	return others == 0 ? 0 : alc_err_set_user(err, ALC_EPERM, "You asked "
 	    "for this invitation: another owner approves it.", "own request");

@@ -93,6 +93,16 @@ insert_session(struct db_conn *c, const char *th, const char *csrf,
 	return rc == DB_ROW ? 0 : rc < 0 ? rc : ALC_EDB;
 }
 
+/* A new cookie token, its hash and a new CSRF token. */
+static void
+fresh_tokens(char token[RAND_TOKEN_SIZE], char th[HASH_HEX_SIZE],
+    char csrf[RAND_TOKEN_SIZE])
+{
+	rand_token(token, RAND_TOKEN_SIZE);
+	rand_token(csrf, RAND_TOKEN_SIZE);
+	hash_token(token, th);
+}
+
 int
 session_create(struct db *db, int64_t user_id, int64_t practice_id,
     const char *addr, const char *user_agent, int64_t now,
@@ -104,9 +114,7 @@ session_create(struct db *db, int64_t user_id, int64_t practice_id,
 	int64_t idle, sid = 0;
 	int rc;
 
-	rand_token(token, RAND_TOKEN_SIZE);
-	rand_token(csrf, RAND_TOKEN_SIZE);
-	hash_token(token, th);
+	fresh_tokens(token, th, csrf);
 	if ((c = db_acquire(db, 5000, NULL)) == NULL)
 		return ALC_EBUSY;
 	idle = idle_ms_for(c, practice_id);
@@ -122,6 +130,34 @@ session_create(struct db *db, int64_t user_id, int64_t practice_id,
 	return rc;
 }
 
+/* On c (the caller's transaction): ends old with reason "rotated" and
+ * inserts its successor in practice pid (token hash th); *sid gets its
+ * id.  ALC_EAUTH when old had already ended (a concurrent rotation won). */
+static int
+replace_in(struct db_conn *c, const struct session *old, int64_t pid,
+    int64_t idle, int mfa, const char *th, const char *csrf,
+    const char *addr, const char *user_agent, int64_t now, int64_t *sid)
+{
+	struct db_stmt *s;
+	int64_t ended = 0;
+	int rc;
+
+	if ((rc = db_prepare(c, &s, "UPDATE sessions SET ended_at = ?, "
+	    "end_reason = 'rotated' WHERE id = ? AND ended_at IS NULL")) != 0)
+		return rc;
+	db_bind_i64(s, 1, now);
+	db_bind_i64(s, 2, old->id);
+	if ((rc = db_step(s)) >= 0)
+		ended = db_changes(s);
+	db_stmt_done(s);
+	if (rc < 0)
+		return rc;
+	if (ended != 1)
+		return ALC_EAUTH;
+	return insert_session(c, th, csrf, old->user_id, pid, idle, mfa, addr,
+	    user_agent, now, sid);
+}
+
 int
 session_rotate(struct db *db, const struct session *old, int mfa,
     const char *addr, const char *user_agent, int64_t now,
@@ -130,30 +166,76 @@ session_rotate(struct db *db, const struct session *old, int mfa,
 {
 	char th[HASH_HEX_SIZE], csrf[RAND_TOKEN_SIZE];
 	struct db_conn *c;
-	struct db_stmt *s;
-	int64_t ended = 0, sid = 0;
+	int64_t sid = 0;
 	int rc;
 
-	rand_token(token, RAND_TOKEN_SIZE);
-	rand_token(csrf, RAND_TOKEN_SIZE);
-	hash_token(token, th);
+	fresh_tokens(token, th, csrf);
 	if ((c = db_acquire(db, 5000, NULL)) == NULL)
 		return ALC_EBUSY;
 	if ((rc = db_begin(c)) != 0 ||
-	    (rc = db_prepare(c, &s, "UPDATE sessions SET ended_at = ?, "
-	    "end_reason = 'rotated' WHERE id = ? AND ended_at IS NULL")) != 0)
-		goto out;
-	db_bind_i64(s, 1, now);
-	db_bind_i64(s, 2, old->id);
-	if ((rc = db_step(s)) >= 0)
-		ended = db_changes(s);
-	db_stmt_done(s);
-	if (rc < 0 || (rc = ended == 1 ? 0 : ALC_EAUTH) != 0 ||
-	    (rc = insert_session(c, th, csrf, old->user_id, old->practice_id,
-	    old->idle_ms, mfa, addr, user_agent, now, &sid)) != 0 ||
+	    (rc = replace_in(c, old, old->practice_id, old->idle_ms, mfa, th,
+	    csrf, addr, user_agent, now, &sid)) != 0 ||
 	    (rc = audit_session(c, who, "LOGIN", old->user_id,
 	    old->practice_id, sid, mfa, mfa ? "{\"step\":\"second_factor\"}" :
 	    "{\"step\":\"rotated\"}")) != 0)
+		goto out;
+	rc = db_commit(c);
+out:
+	db_release(c); /* rolls back an unfinished transaction */
+	if (rc == 0 && out != NULL)
+		rc = session_lookup(db, token, now, who, out);
+	return rc;
+}
+
+/* 0 when user uid holds a role in practice pid (not retired), else
+ * ALC_ENOTFOUND. */
+static int
+check_member(struct db_conn *c, int64_t uid, int64_t pid)
+{
+	struct db_stmt *s;
+	int64_t n = 0;
+	int rc;
+
+	if ((rc = db_prepare(c, &s, "SELECT count(*) FROM memberships m JOIN "
+	    "practices p ON p.id = m.practice_id WHERE m.user_id = ? AND "
+	    "m.practice_id = ? AND p.retired_at IS NULL")) != 0)
+		return rc;
+	db_bind_i64(s, 1, uid);
+	db_bind_i64(s, 2, pid);
+	if ((rc = db_step(s)) == DB_ROW)
+		n = db_col_i64(s, 0);
+	db_stmt_done(s);
+	if (rc < 0)
+		return rc;
+	return n > 0 ? 0 : ALC_ENOTFOUND;
+}
+
+int
+session_switch(struct db *db, const struct session *old, int64_t practice_id,
+    const char *addr, const char *user_agent, int64_t now,
+    const struct audit_event *who, char token[RAND_TOKEN_SIZE],
+    struct session *out)
+{
+	char th[HASH_HEX_SIZE], csrf[RAND_TOKEN_SIZE], detail[96];
+	struct db_conn *c;
+	int64_t idle, sid = 0;
+	int rc;
+
+	fresh_tokens(token, th, csrf);
+	snprintf(detail, sizeof(detail), "{\"from_practice\":%lld,"
+	    "\"to_practice\":%lld}", (long long)old->practice_id,
+	    (long long)practice_id);
+	if ((c = db_acquire(db, 5000, NULL)) == NULL)
+		return ALC_EBUSY;
+	idle = idle_ms_for(c, practice_id);
+	if ((rc = db_begin(c)) != 0 ||
+	    (rc = check_member(c, old->user_id, practice_id)) != 0 ||
+	    (rc = replace_in(c, old, practice_id, idle, old->mfa, th, csrf,
+	    addr, user_agent, now, &sid)) != 0 ||
+	    (rc = audit_session(c, who, "PRIV_CHANGE", old->user_id,
+	    old->practice_id, old->id, old->mfa, detail)) != 0 ||
+	    (rc = audit_session(c, who, "PRIV_CHANGE", old->user_id,
+	    practice_id, sid, old->mfa, detail)) != 0)
 		goto out;
 	rc = db_commit(c);
 out:
@@ -213,7 +295,9 @@ copy_col(char *dst, size_t n, struct db_stmt *s, int col)
 	"p.name, (SELECT count(*) FROM mfa m WHERE m.user_id = s.user_id " \
 	"AND m.status = 'active'), (SELECT count(*) FROM settings st WHERE " \
 	"st.practice_id = s.practice_id AND st.value = 'true' AND " \
-	"st.key = 'security.mfa_all_staff') " \
+	"st.key = 'security.mfa_all_staff'), (SELECT count(DISTINCT " \
+	"mb.practice_id) FROM memberships mb JOIN practices mp ON mp.id = " \
+	"mb.practice_id WHERE mb.user_id = s.user_id AND mp.retired_at IS NULL) " \
 	"FROM sessions s JOIN users u ON u.id = s.user_id JOIN practices p " \
 	"ON p.id = s.practice_id WHERE s.token_hash = ?"
 
@@ -246,6 +330,7 @@ read_session(struct db_conn *c, const char *th, struct session *se,
 		copy_col(se->practice_name, sizeof(se->practice_name), s, 14);
 		se->mfa_active = db_col_i64(s, 15) > 0;
 		*all_staff = db_col_i64(s, 16) > 0;
+		se->n_practices = (int)db_col_i64(s, 17);
 	}
 	db_stmt_done(s);
 	return rc < 0 ? rc : rc == DB_ROW ? 0 : ALC_ENOTFOUND;

@@ -100,6 +100,7 @@ struct session {
 	int mfa_active; /* the user has MFA on */
 	int mfa_required; /* the user's roles here require MFA */
 	enum session_stage stage;
+	int n_practices; /* practices the user belongs to (a switcher if > 1) */
 	unsigned roles;
 	char csrf[RAND_TOKEN_SIZE];
 	char user_name[201];
@@ -135,6 +136,27 @@ int session_rotate(struct db *db, const struct session *old, int mfa,
     const char *addr, const char *user_agent, int64_t now,
     const struct audit_event *who, char token[RAND_TOKEN_SIZE],
     struct session *out);
+/* Moves the user of old to practice_id, one they belong to (else
+ * ALC_ENOTFOUND, and nothing changes): a privilege change, so the session
+ * is replaced as session_rotate does (reason "rotated"), with the new
+ * practice's idle timeout and the second factor carried over; the new
+ * practice's MFA requirement applies through out->stage.  PRIV_CHANGE
+ * with {"from_practice","to_practice"} goes into both practices' trails. */
+int session_switch(struct db *db, const struct session *old,
+    int64_t practice_id, const char *addr, const char *user_agent,
+    int64_t now, const struct audit_event *who, char token[RAND_TOKEN_SIZE],
+    struct session *out);
+
+/* A practice the user belongs to, with their roles there. */
+struct user_practice {
+	int64_t id;
+	unsigned roles;
+	char name[201];
+};
+/* The user's practices (not retired), by name, at most max. */
+int user_practices(struct db *db, int64_t user_id, struct user_practice *out,
+    size_t max, size_t *n);
+
 /* Ends one session (reason: "logout", "revoked" ...). */
 int session_end(struct db *db, const struct session *se, const char *reason,
     int64_t now, const struct audit_event *who);

@@ -22,6 +22,8 @@ int page_password_reset_submit(struct req *r);
 int page_sessions(struct req *r);  /* pages/account.c */
 int page_sessions_end_others(struct req *r);
 int page_session_keepalive(struct req *r);
+int page_practices(struct req *r);       /* pages/practices.c */
+int page_practice_switch(struct req *r);
 int page_mfa_login_form(struct req *r); /* pages/mfa.c */
 int page_mfa_login_submit(struct req *r);
 int page_mfa_account(struct req *r);

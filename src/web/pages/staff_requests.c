@@ -75,18 +75,25 @@ staff_fill_requests(struct req *r, struct staff_view *v, int64_t err_id,
 	return 0;
 }
 
-/* /staff again with a message: on request rid's row (field) or on top. */
+/* /staff again with a message: on request rid's row (field) when it is
+ * still waiting, else at the top of the page (a request already decided
+ * is no longer listed, so its row cannot carry the message). */
 static int
 again(struct req *r, int status, int64_t rid, const char *note,
     const char *error)
 {
 	struct staff_view v;
-	int rc;
+	size_t i;
+	int rc, shown = 0;
 
 	memset(&v, 0, sizeof(v));
 	if ((rc = staff_index_manage(r, &v)) != 0 ||
 	    (rc = staff_fill_requests(r, &v, rid, note, error)) != 0)
 		return rc;
+	for (i = 0; i < v.n_requests; i++)
+		shown |= v.requests[i].error != NULL;
+	if (!shown && error != NULL)
+		page_flash(r, "error", error);
 	return staff_index_send(r, status, &v);
 }
 
