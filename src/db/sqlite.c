@@ -299,6 +299,34 @@ sq_col_blob(struct db_stmt *s, int col, size_t *len)
 	return p;
 }
 
+/* Each column costs one type lookup and one or two value calls. */
+static void
+sq_col_cells(struct db_stmt *s, int first, int n, const unsigned char *text,
+    struct db_cell *out)
+{
+	sqlite3_stmt *st = st_of(s);
+	int k, col;
+
+	for (k = 0; k < n; k++) {
+		col = first + k;
+		out[k].i = 0;
+		out[k].p = NULL;
+		out[k].n = 0;
+		out[k].null = sqlite3_column_type(st, col) == SQLITE_NULL;
+		if (out[k].null)
+			continue;
+		if (!text[k]) {
+			out[k].i = sqlite3_column_int64(st, col);
+			continue;
+		}
+		/* NULL for an empty value: "" keeps non-NULL meaning non-NULL. */
+		out[k].p = sqlite3_column_blob(st, col);
+		out[k].n = (size_t)sqlite3_column_bytes(st, col);
+		if (out[k].p == NULL)
+			out[k].p = "";
+	}
+}
+
 /* sqlite3_changes64 counts the connection's last INSERT/UPDATE/DELETE;
  * a read-only statement changed nothing, whatever ran before it. */
 static int64_t
@@ -327,5 +355,6 @@ const struct db_ops db_sqlite_ops = {
 	.col_i64 = sq_col_i64,
 	.col_text = sq_col_text,
 	.col_blob = sq_col_blob,
+	.col_cells = sq_col_cells,
 	.changes = sq_changes,
 };
