@@ -14,16 +14,21 @@
  *      (the event was changed after it was written);
  *   4. when a digest names this seq, its hash is the digest's (the chain
  *      was rewritten from here on, consistently, hashes and all).
- * Each row is hashed straight from the column memory of the statement
- * (struct chain_row points into it): nothing is allocated per row.
+ * Each row is read by one db_col_cells call and hashed straight from the
+ * column memory of the statement (struct chain_row points into it):
+ * nothing is allocated per row.  On SQLite the walk goes in rowid order
+ * (walk_by_id: the table is stored that way, so no index seek per row)
+ * over a memory-mapped file (mmap_size, for the walk only).
  *
- * Speed, measured once on the 2-core development VM (AMD EPYC 2.1 GHz,
- * other jobs running), 1 million typical read events: about 470,000
- * events/s of CPU on SQLite, about 600,000/s of client CPU on PostgreSQL
- * (300,000/s wall, the server on the other core).  The goal of issue #5
- * is 1,000,000/s; BLAKE2b alone costs about 0.6 us per event here (two
- * 128-byte blocks), the rest is the engine stepping rows and the db.h
- * column calls.  A bench/ program should track it.
+ * Speed (issue #5, goal 1,000,000 events/s on one core), 1,000,012
+ * events made by bench/audit_verify, `alcove audit verify` CPU time
+ * (user+sys, /usr/bin/time; wall time means nothing on the loaded 2-core
+ * VM), 5 runs interleaved with the previous walk: mean 2.28 s (min 2.17)
+ * against 2.50 s (min 2.27), about 440,000 events/s of CPU on SQLite.
+ * perf: SQLite ~48% (a third of it first touches of table pages), the
+ * BLAKE2b of two 128-byte blocks per event ~24%, kernel ~12%, Alcove ~8%.
+ * The goal needs more than the read path (the hash alone is ~0.5 us an
+ * event here).
  *
  * The chain alone cannot show that its newest events were deleted, so
  * without an upper time bound the walk runs to the head row (audit_head)

@@ -299,31 +299,36 @@ sq_col_blob(struct db_stmt *s, int col, size_t *len)
 	return p;
 }
 
-/* Each column costs one type lookup and one or two value calls. */
+/* One or two value calls per column; the type is looked up only for a
+ * value that could be NULL (an integer 0, or no bytes). */
 static void
 sq_col_cells(struct db_stmt *s, int first, int n, const unsigned char *text,
     struct db_cell *out)
 {
 	sqlite3_stmt *st = st_of(s);
+	struct db_cell *o;
 	int k, col;
 
 	for (k = 0; k < n; k++) {
 		col = first + k;
-		out[k].i = 0;
-		out[k].p = NULL;
-		out[k].n = 0;
-		out[k].null = sqlite3_column_type(st, col) == SQLITE_NULL;
-		if (out[k].null)
-			continue;
+		o = &out[k];
+		o->null = 0;
+		o->i = 0;
+		o->p = NULL;
+		o->n = 0;
 		if (!text[k]) {
-			out[k].i = sqlite3_column_int64(st, col);
+			o->i = sqlite3_column_int64(st, col);
+			if (o->i == 0)
+				o->null = sqlite3_column_type(st, col) == SQLITE_NULL;
 			continue;
 		}
-		/* NULL for an empty value: "" keeps non-NULL meaning non-NULL. */
-		out[k].p = sqlite3_column_blob(st, col);
-		out[k].n = (size_t)sqlite3_column_bytes(st, col);
-		if (out[k].p == NULL)
-			out[k].p = "";
+		o->p = sqlite3_column_blob(st, col);
+		o->n = (size_t)sqlite3_column_bytes(st, col);
+		/* NULL, or an empty value: "" keeps non-NULL meaning non-NULL. */
+		if (o->p == NULL) {
+			o->null = sqlite3_column_type(st, col) == SQLITE_NULL;
+			o->p = o->null ? NULL : "";
+		}
 	}
 }
 
