@@ -551,10 +551,7 @@ db_col_cells(struct db_stmt *s, int first, int n, const unsigned char *text,
 		return 0;
 	}
 	for (k = 0; k < n; k++) {
-		out[k].i = 0;
-		out[k].p = NULL;
-		out[k].n = 0;
-		out[k].null = ops->col_is_null(s, first + k);
+		out[k] = (struct db_cell){.null = ops->col_is_null(s, first + k)};
 		if (out[k].null)
 			continue;
 		if (text[k])
