@@ -537,6 +537,31 @@ db_col_blob(struct db_stmt *s, int col, size_t *len)
 	return p ? p : "";
 }
 
+int
+db_col_cells(struct db_stmt *s, int first, int n, const unsigned char *text,
+    struct db_cell *out)
+{
+	const struct db_ops *ops = s->c->db->ops;
+	int k;
+
+	if (first < 0 || n < 0 || n > ops->col_count(s) - first)
+		return ALC_EINVAL;
+	if (ops->col_cells != NULL) {
+		ops->col_cells(s, first, n, text, out);
+		return 0;
+	}
+	for (k = 0; k < n; k++) {
+		out[k] = (struct db_cell){.null = ops->col_is_null(s, first + k)};
+		if (out[k].null)
+			continue;
+		if (text[k])
+			out[k].p = db_col_blob(s, first + k, &out[k].n);
+		else
+			out[k].i = ops->col_i64(s, first + k);
+	}
+	return 0;
+}
+
 int64_t
 db_changes(struct db_stmt *s)
 {

@@ -105,6 +105,20 @@ int db_col_is_null(struct db_stmt *s, int col);
 int64_t db_col_i64(struct db_stmt *s, int col);
 const char *db_col_text(struct db_stmt *s, int col);
 const void *db_col_blob(struct db_stmt *s, int col, size_t *len);
+/* One column read as db_col_i64 (text 0) or as db_col_blob (text 1) reads
+ * it: null is 1 for NULL; an integer is in i, bytes are n at p. */
+struct db_cell {
+	int null;
+	int64_t i;
+	const char *p;
+	size_t n;
+};
+/* Reads columns first .. first+n-1 of the current row into out in one call
+ * (the same values as the single getters; a loop over rows that reads
+ * many columns, such as audit verify, spends less per row).  text[k] says
+ * how to read column first+k.  0, or ALC_EINVAL for a bad range. */
+int db_col_cells(struct db_stmt *s, int first, int n,
+    const unsigned char *text, struct db_cell *out);
 /* Rows changed by the last INSERT/UPDATE/DELETE executed by s. */
 int64_t db_changes(struct db_stmt *s);
 /* Resets s, clears bindings, returns it to the connection's cache. */

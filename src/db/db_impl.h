@@ -74,6 +74,10 @@ struct db_ops {
 	int64_t (*col_i64)(struct db_stmt *s, int col);
 	const char *(*col_text)(struct db_stmt *s, int col);
 	const void *(*col_blob)(struct db_stmt *s, int col, size_t *len);
+	/* Optional (NULL: db.c loops over the single getters); the range is
+	 * already checked. */
+	void (*col_cells)(struct db_stmt *s, int first, int n,
+	    const unsigned char *text, struct db_cell *out);
 	int64_t (*changes)(struct db_stmt *s);
 };
 

@@ -307,6 +307,39 @@ sq_col_blob(struct db_stmt *s, int col, size_t *len)
 	return p;
 }
 
+/* One or two value calls per column; the type is looked up only for a
+ * value that could be NULL (an integer 0, or no bytes). */
+static void
+sq_col_cells(struct db_stmt *s, int first, int n, const unsigned char *text,
+    struct db_cell *out)
+{
+	sqlite3_stmt *st = st_of(s);
+	struct db_cell *o;
+	int k, col;
+
+	for (k = 0; k < n; k++) {
+		col = first + k;
+		o = &out[k];
+		o->null = 0;
+		o->i = 0;
+		o->p = NULL;
+		o->n = 0;
+		if (!text[k]) {
+			o->i = sqlite3_column_int64(st, col);
+			if (o->i == 0)
+				o->null = sqlite3_column_type(st, col) == SQLITE_NULL;
+			continue;
+		}
+		o->p = sqlite3_column_blob(st, col);
+		o->n = (size_t)sqlite3_column_bytes(st, col);
+		/* NULL, or an empty value: "" keeps non-NULL meaning non-NULL. */
+		if (o->p == NULL) {
+			o->null = sqlite3_column_type(st, col) == SQLITE_NULL;
+			o->p = o->null ? NULL : "";
+		}
+	}
+}
+
 /* sqlite3_changes64 counts the connection's last INSERT/UPDATE/DELETE;
  * a read-only statement changed nothing, whatever ran before it. */
 static int64_t
@@ -335,5 +368,6 @@ const struct db_ops db_sqlite_ops = {
 	.col_i64 = sq_col_i64,
 	.col_text = sq_col_text,
 	.col_blob = sq_col_blob,
+	.col_cells = sq_col_cells,
 	.changes = sq_changes,
 };
