@@ -69,7 +69,8 @@
 #define NCOLS (COL_FIRST_FIELD + CHAIN_NFIELDS)
 /* SQLite maps the file instead of copying every page with pread. */
 #define MMAP_ON "PRAGMA mmap_size=2147418112"
-#define MMAP_OFF "PRAGMA mmap_size=0"
+/* Back to what every pooled connection has (src/db/sqlite.c). */
+#define MMAP_OFF "PRAGMA mmap_size=268435456"
 
 /* How db_col_cells reads each column: id, prev_hash, hash, the fields. */
 static const unsigned char col_is_text[NCOLS] = {
@@ -484,7 +485,8 @@ audit_verify(struct db *db, const struct audit_verify_opts *o,
 	if ((c = db_acquire(db, ACQUIRE_MS, NULL)) == NULL)
 		return ALC_EBUSY;
 	sqlite = db_conn_engine(c) == DB_SQLITE;
-	if ((sqlite && (rc = db_exec(c, MMAP_ON)) != 0) || (rc = plan(c, o, &w, &max_seq, &head_seq, head_hex,
+	if ((sqlite && (rc = db_exec(c, MMAP_ON)) != 0) ||
+	    (rc = plan(c, o, &w, &max_seq, &head_seq, head_hex,
 	    &head_count)) != 0 || !res->ok)
 		goto out;
 	if ((rc = walk_chain(c, &w)) != 0 || !res->ok)

@@ -491,6 +491,45 @@ test_monthly_tail_moves_weekday_and_keeps_local_time(void **st)
 	    &nseries, &err), ALC_EINVAL);
 }
 
+/* A group led by two clinicians: a new clinician takes the place of the
+ * one the form showed, the co-clinician stays, and nobody is listed twice
+ * when the newcomer was already a co-clinician. */
+static void
+test_change_of_clinician_keeps_the_co_clinician(void **st)
+{
+	struct fx *f = *st;
+	int64_t clins[2] = {f->clin, f->clin2}, id, nseries, clin3;
+	struct sched_booking b = booking(f, "2026-06-04", 840, f->pat, 2,
+	    clins);
+	struct sched_conflicts cf;
+	struct sched_change ch;
+	struct alc_err err;
+
+	clin3 = add_user(f, "clin3@example.test", "Cora Clinician",
+	    ROLE_CLINICIAN);
+	b.nclinicians = 2;
+	b.kind = "group";
+	b.capacity = 4;
+	assert_int_equal(book(f, &b, &id, &cf, &err), 0);
+	memset(&ch, 0, sizeof(ch));
+	ch.date = D("2026-06-04");
+	ch.start_min = 840;
+	ch.replaces_clinician = f->clin;
+	ch.clinician_id = clin3;
+	assert_int_equal(sched_change(f->db, f->pid, id, &ch, &f->ev, &cf,
+	    &nseries, &err), 0);
+	assert_int_equal(q64(f, "SELECT count(*) FROM appointment_clinicians "
+	    "WHERE appointment_id = ?", id), 2);
+	assert_int_equal(q64(f, "SELECT count(*) FROM appointment_clinicians "
+	    "WHERE appointment_id = ? AND user_id IN (SELECT id FROM users "
+	    "WHERE email = 'clin2@example.test')", id), 1);
+	ch.replaces_clinician = f->clin2;
+	assert_int_equal(sched_change(f->db, f->pid, id, &ch, &f->ev, &cf,
+	    &nseries, &err), 0);
+	assert_int_equal(q64(f, "SELECT count(*) FROM appointment_clinicians "
+	    "WHERE appointment_id = ?", id), 1);
+}
+
 static void
 test_late_cancel_records_a_pending_charge_and_audits(void **st)
 {
@@ -680,6 +719,7 @@ main(void)
 		DBT(test_group_capacity_is_enforced),
 		DBT(test_cancel_and_move_one_occurrence_leave_the_series),
 		DBT(test_monthly_tail_moves_weekday_and_keeps_local_time),
+		DBT(test_change_of_clinician_keeps_the_co_clinician),
 		DBT(test_late_cancel_records_a_pending_charge_and_audits),
 		DBT(test_a_merge_moves_appointments_to_the_survivor),
 		DBT(test_list_gives_each_appointment_once_with_all_its_people),

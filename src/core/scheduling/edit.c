@@ -191,17 +191,23 @@ bind_keep(struct db_stmt *s, int idx, int64_t v)
 		db_bind_null(s, idx);
 }
 
-/* The appointment's clinicians become just uid. */
+/* uid takes the place of clinician old on the appointment (of all its
+ * clinicians when old is 0); a co-clinician stays, and uid already there
+ * as one is not added twice. */
 static int
-set_clinician(struct db_conn *c, int64_t appt, int64_t uid)
+set_clinician(struct db_conn *c, int64_t appt, int64_t old, int64_t uid)
 {
 	struct db_stmt *s;
 	int rc;
 
 	if ((rc = db_prepare(c, &s, "DELETE FROM appointment_clinicians WHERE "
-	    "appointment_id = ?")) != 0)
+	    "appointment_id = ? AND (? = 0 OR user_id = ? OR user_id = ?)"))
+	    != 0)
 		return rc;
 	db_bind_i64(s, 1, appt);
+	db_bind_i64(s, 2, old);
+	db_bind_i64(s, 3, old);
+	db_bind_i64(s, 4, uid);
 	rc = db_step(s);
 	db_stmt_done(s);
 	if (rc < 0 || (rc = db_prepare(c, &s, "INSERT INTO "
@@ -257,7 +263,8 @@ update_one(struct db_conn *c, int64_t pid, const struct sched_change *ch,
 	db_stmt_done(s);
 	if (rc < 0 || ch->clinician_id <= 0)
 		return rc < 0 ? rc : 0;
-	return set_clinician(c, x->id, ch->clinician_id);
+	return set_clinician(c, x->id, ch->replaces_clinician,
+	    ch->clinician_id);
 }
 
 /* Probes every changed occurrence in its new state; audits each. */

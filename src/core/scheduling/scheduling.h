@@ -132,6 +132,8 @@ struct sched_change {
 	struct caldate date;
 	int start_min, minutes;
 	int64_t clinician_id, type_id, room_id;
+	int64_t replaces_clinician;  /* clinician_id takes this one's place
+	                              * (co-clinicians stay); 0: all of them */
 	int following;               /* 1: this and every later live one */
 	const char *override_reason; /* non-empty: despite conflicts */
 };

@@ -142,8 +142,10 @@ read_change(struct req *r, const struct sched_appt *a,
 	    *end != '\0' || m < 5 || m > 600))
 		return "The length must be 5 to 600 minutes.";
 	ch->minutes = (int)m;
-	ch->clinician_id = a->nclinicians == 1 && a->clinicians[0] == clin ?
-	    0 : clin;
+	/* The form shows the first clinician; a new one takes their place
+	 * and co-clinicians of a group stay. */
+	ch->replaces_clinician = a->nclinicians ? a->clinicians[0] : 0;
+	ch->clinician_id = ch->replaces_clinician == clin ? 0 : clin;
 	ch->type_id = type == a->type_id ? 0 : type;
 	if (room != NULL && strcmp(room, "none") == 0)
 		ch->room_id = a->room_id ? -1 : 0;
